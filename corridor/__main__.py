@@ -1,0 +1,5 @@
+"""``python -m corridor``."""
+
+from corridor.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""Exceptions a user can cause; the CLI turns each into one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class CorridorError(Exception):
+    """Base class of every error a user of corridor can cause."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a data file.
+
+    Attributes
+    ----------
+    file : str
+        File name (``nodes.geojson``, ``services.csv`` ...).
+    key : str
+        Feature id, row number or key path that has the problem.
+    field : str
+        Field (column, property) concerned; ``""`` for whole-feature problems.
+    message : str
+        What is wrong and what was expected.
+    """
+
+    file: str
+    key: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.key, self.field) if part)
+        return f"{where}: {self.message}"
+
+
+class DataError(CorridorError):
+    """Invalid input data; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = str(self.problems[0]) if self.problems else "invalid data"
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        super().__init__(head + more)
+
+
+class UnknownPlaceError(CorridorError, KeyError):
+    """A place name that matches no node id, name or alias."""
+
+    def __init__(self, name: str, suggestions: Sequence[str]):
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown place {name!r}{hint}")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class NoRouteError(CorridorError):
+    """No route satisfies the request (constraints too tight, or places not connected)."""

@@ -1,0 +1,148 @@
+"""The Corridor network: geodata loaded and validated, as GeoDataFrames and an osmnx-style graph."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+from shapely.geometry import LineString
+
+from corridor.datafiles import builtin_dir, read_features
+from corridor.errors import DataError, Problem
+from corridor.geodesy import CRS
+from corridor.lookup import PlaceIndex
+from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
+from corridor.validation import validate_features
+
+
+def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    ordered = columns + [c for c in frame.columns if c not in columns and c != "geometry"]
+    frame = frame[[*ordered, "geometry"]]
+    frame.index = pd.Index(frame["id"], name=None)
+    return frame
+
+
+class Corridor:
+    """A rail freight network: nodes, links and the graph built from them.
+
+    Parameters
+    ----------
+    nodes : geopandas.GeoDataFrame
+        Point features indexed by node id (columns as in ``corridor.schema.NODE_FIELDS``).
+    links : geopandas.GeoDataFrame
+        LineString features indexed by link id (columns as in ``corridor.schema.LINK_FIELDS``).
+    name : str
+        Label of the network (the directory it came from, or a scenario name).
+
+    Notes
+    -----
+    ``graph`` follows osmnx conventions: graph attribute ``crs``, node ``x``/``y``, edge ``length``
+    in metres and ``geometry``; every two-way link becomes two directed edges.
+    """
+
+    def __init__(self, nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str = "corridor"):
+        self.nodes = nodes
+        self.links = links
+        self.name = name
+        self.cache: dict = {}
+
+    @classmethod
+    def from_features(
+        cls, nodes: list[dict], links: list[dict], name: str = "corridor", validate: bool = True
+    ) -> Corridor:
+        """Build a network from GeoJSON features, validating them first (DataError lists all problems)."""
+        if validate:
+            problems = validate_features(nodes, links)
+            if problems:
+                raise DataError(problems)
+        node_columns = [f.name for f in NODE_FIELDS]
+        link_columns = [f.name for f in LINK_FIELDS] + [f.name for f in FERRY_FIELDS]
+        return cls(_frame(nodes, node_columns), _frame(links, link_columns), name=name)
+
+    def __repr__(self) -> str:
+        return f"<Corridor {self.name!r}: {len(self.nodes)} nodes, {len(self.links)} links>"
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The network as an osmnx-compatible ``networkx.MultiDiGraph``."""
+        return build_graph(self.nodes, self.links, self.name)
+
+    @cached_property
+    def _places(self) -> PlaceIndex:
+        return PlaceIndex(
+            (node_id, [node_id, row["name"], *(row["aliases"] or [])])
+            for node_id, row in self.nodes.iterrows()
+        )
+
+    def resolve(self, place: str) -> str:
+        """Node id for an id, name or alias (case- and accent-insensitive).
+
+        Raises
+        ------
+        UnknownPlaceError
+            With the closest known names as suggestions.
+        """
+        return self._places.resolve(place)
+
+    def node(self, place: str) -> pd.Series:
+        """The node row for an id, name or alias, e.g. ``net.node("Lodz")``."""
+        return self.nodes.loc[self.resolve(place)]
+
+    def route(self, origin: str, destination: str, **options):
+        """Fastest route(s); see :func:`corridor.transit.route` for the options."""
+        from corridor.transit import route
+
+        return route(self, origin, destination, **options)
+
+
+def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:
+    """Build the directed multigraph: one edge per direction of every link."""
+    graph = nx.MultiDiGraph(crs=CRS, name=name)
+    for node_id, row in nodes.iterrows():
+        attrs = {k: v for k, v in row.items() if k != "geometry"}
+        graph.add_node(node_id, x=row.geometry.x, y=row.geometry.y, **attrs)
+    for link_id, row in links.iterrows():
+        attrs = {k: v for k, v in row.items() if k not in ("geometry", "from", "to", "id")}
+        attrs["link"] = link_id
+        attrs["length"] = float(row["length_km"]) * 1000.0
+        geometry: LineString = row.geometry
+        graph.add_edge(row["from"], row["to"], geometry=geometry, reversed=False, **attrs)
+        graph.add_edge(
+            row["to"], row["from"], geometry=LineString(geometry.coords[::-1]), reversed=True,
+            **attrs,
+        )
+    return graph
+
+
+def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
+    """Load the built-in network, or a directory holding ``nodes.geojson`` and ``links.geojson``.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Directory of a user's network; the built-in network when omitted.
+    validate : bool
+        Validate before building (raises DataError listing every problem).
+
+    Returns
+    -------
+    Corridor
+    """
+    directory = Path(path) if path is not None else builtin_dir()
+    if not directory.is_dir():
+        raise DataError(
+            [Problem(str(directory), "", "", "not a directory with nodes.geojson and links.geojson")]
+        )
+    nodes = read_features(directory / NODES_FILE)
+    links = read_features(directory / LINKS_FILE)
+    name = "built-in" if path is None else directory.name
+    return Corridor.from_features(nodes, links, name=name, validate=validate)
+
