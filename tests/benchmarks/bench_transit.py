@@ -1,0 +1,101 @@
+"""Benchmark transit queries against the naive networkx way, in the same run.
+
+Run: ``python tests/benchmarks/bench_transit.py``. Prints median times and the speed-up ratios
+for (1) one route query after load, (2) a 10,000-sample P50/P90, (3) the terminal matrix.
+Naive ways: networkx Dijkstra on the same state graph per query; a fresh networkx shortest path
+per Monte Carlo sample with sampled weights (extrapolated from a subset); one networkx query per
+matrix pair.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+import networkx as nx
+import numpy as np
+
+import corridor
+from corridor.transit import Constraints, matrix, state_graph, terminals
+
+PAIRS = [("chongqing_tuanjiecun", "duisburg"), ("xian", "lodz"), ("almaty", "moscow_vorsino"),
+         ("chengdu_qingbaijiang", "madrid"), ("urumqi", "alat_port")]
+
+
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of ``fn`` in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def naive_graph(sg) -> nx.DiGraph:
+    """The same state graph as a networkx DiGraph (built once, not timed)."""
+    graph = nx.DiGraph()
+    for s, d, w in zip(sg.src, sg.dst, sg.weight, strict=True):
+        if not graph.has_edge(s, d) or graph[s][d]["weight"] > w:
+            graph.add_edge(int(s), int(d), weight=float(w))
+    return graph
+
+
+def naive_query(sg, graph: nx.DiGraph, origin: str, destination: str) -> float:
+    """Fastest time with networkx: multi-source Dijkstra from the origin's departure states."""
+    dist = nx.multi_source_dijkstra_path_length(graph, list(sg.origin_states(origin)))
+    return min(dist.get(int(s), np.inf) for s in sg.states_of(destination, 0))
+
+
+def main() -> None:
+    net = corridor.load()
+    c = Constraints()
+    sg = state_graph(net, c.statuses)
+    graph = naive_graph(sg)
+    print(f"network: {len(net.nodes)} nodes, {len(net.links)} links; "
+          f"state graph: {len(sg.states)} states, {len(sg.src)} edges")
+
+    ours = timed(lambda: [net.route(a, b, samples=0) for a, b in PAIRS], 7) / len(PAIRS)
+    naive = timed(lambda: [naive_query(sg, graph, a, b) for a, b in PAIRS], 7) / len(PAIRS)
+    print(f"route query      corridor {ours * 1e3:8.2f} ms   networkx {naive * 1e3:8.2f} ms"
+          f"   ratio {naive / ours:6.1f}x   (target <= 5 ms)")
+
+    found = net.route(*PAIRS[0], samples=0)
+    ours = timed(lambda: net.route(*PAIRS[0], samples=10_000, seed=1), 5)
+    rng = np.random.default_rng(0)
+    subset = 50
+
+    def naive_mc() -> None:
+        # per sample: draw every edge weight, re-run networkx Dijkstra
+        for _ in range(subset):
+            factors = rng.uniform(0.8, 1.5, size=len(sg.weight))
+            for (s, d), f in zip(graph.edges(), factors, strict=False):
+                graph[s][d]["sampled"] = graph[s][d]["weight"] * f
+            nx.multi_source_dijkstra_path_length(graph, list(sg.origin_states(PAIRS[0][0])),
+                                                 weight="sampled")
+
+    naive = timed(naive_mc, 1) * 10_000 / subset
+    print(f"P50/P90 10k      corridor {ours * 1e3:8.2f} ms   networkx {naive * 1e3:8.0f} ms"
+          f"   ratio {naive / ours:6.0f}x   (target <= 500 ms; naive extrapolated from "
+          f"{subset} samples)")
+    assert found.p50_days is not None
+
+    names = terminals(net)
+    ours = timed(lambda: matrix(net, samples=200), 3)
+
+    def naive_matrix() -> None:
+        for a in names:
+            for b in names:
+                if a != b:
+                    naive_query(sg, graph, a, b)
+
+    naive = timed(naive_matrix, 1)
+    pairs = len(names) * (len(names) - 1)
+    print(f"terminal matrix  corridor {ours * 1e3:8.0f} ms   networkx {naive * 1e3:8.0f} ms"
+          f"   ratio {naive / ours:6.1f}x   ({len(names)} terminals, {pairs} pairs, "
+          "target <= 1 s; corridor includes timelines and 200-sample P50/P90 per pair)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Transit times on hand-made networks with known answers and on the built-in network."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from netfactory import link, node, two_crossings
+
+from corridor import CorridorError, NoRouteError, UnknownPlaceError
+from corridor.geodesy import polyline_km
+from corridor.network import Corridor
+from corridor.timemodel import Spread, sample_totals
+
+
+@pytest.fixture
+def toy() -> Corridor:
+    return Corridor.from_features(*two_crossings())
+
+
+def _km(a, b):
+    return polyline_km([a["geometry"]["coordinates"], b["geometry"]["coordinates"]])
+
+
+def test_fastest_route_known_answer(toy):
+    nodes, _ = two_crossings()
+    a, _b, _c, f, g, e = nodes
+    run = (_km(a, f) + _km(f, g) + _km(g, e)) / 50.0
+    dwell = Spread(1, 2, 6).mean + Spread(8, 10, 20).mean
+    r = toy.route("a", "e")
+    assert r.path == ["a", "f", "g", "e"]
+    assert r.transit_days * 24 == pytest.approx(run + dwell)
+    assert r.timeline["hours"].sum() == pytest.approx(run + dwell)
+    assert list(r.timeline["kind"]) == ["run", "border", "run", "gauge_change", "run"]
+    assert r.gauge_changes == [{"node": "g", "from_mm": 1435, "to_mm": 1520}]
+    assert r.border_crossings == ["f→g"] and r.countries == ["CN", "KZ"]
+
+
+def test_gauge_changes_only_where_a_node_can(toy):
+    nodes, links = two_crossings()
+    for feature in nodes:
+        kinds = feature["properties"]["kind"]
+        if "gauge_change" in kinds:
+            kinds.remove("gauge_change")
+    with pytest.raises(NoRouteError, match="no route from a to e"):
+        Corridor.from_features(nodes, links).route("a", "e")
+
+
+def test_via_and_avoid(toy):
+    assert toy.route("a", "e", via=["c"]).path == ["a", "b", "c", "e"]
+    assert toy.route("a", "e", avoid=["g"]).path == ["a", "b", "c", "e"]
+    assert toy.route("a", "e", avoid=["f__g"]).path == ["a", "b", "c", "e"]
+
+
+def test_impossible_constraints_are_clear_errors(toy):
+    with pytest.raises(CorridorError, match="both on the route"):
+        toy.route("a", "e", via=["g"], avoid=["g"])
+    with pytest.raises(NoRouteError, match="avoiding c, g"):
+        toy.route("a", "e", avoid=["c", "g"])
+    with pytest.raises(CorridorError, match="countries present: CN, KZ"):
+        toy.route("a", "e", avoid=["RU"])
+    with pytest.raises(UnknownPlaceError):
+        toy.route("a", "nowhere")
+    with pytest.raises(CorridorError, match="unknown mode"):
+        toy.route("a", "e", modes=["zeppelin"])
+
+
+def test_alternatives_use_different_crossings(toy):
+    routes = toy.route("a", "e", alternatives=3)
+    assert [r.border_crossings for r in routes] == [["f→g"], ["b→c"]]
+    assert routes[0].transit_days <= routes[1].transit_days
+
+
+def test_percentiles_are_ordered_and_reproducible(toy):
+    r1 = toy.route("a", "e", samples=5000, seed=7)
+    r2 = toy.route("a", "e", samples=5000, seed=7)
+    assert (r1.p50_days, r1.p90_days) == (r2.p50_days, r2.p90_days)
+    assert r1.min_days <= r1.p50_days <= r1.p90_days
+    assert toy.route("a", "e", samples=0).p50_days is None
+
+
+def _ferry_network(headway: float, worst: float):
+    a = node("a", 50.0, 44.0, "KZ", ["terminal"])
+    p = node("p", 51.2, 43.6, "KZ", ["port", "border"], dwell_h=8.0, dwell_min_h=6.0,
+             dwell_max_h=24.0)
+    q = node("q", 49.4, 40.0, "AZ", ["port", "border"], dwell_h=6.0, dwell_min_h=4.0,
+             dwell_max_h=12.0)
+    z = node("z", 48.0, 41.0, "AZ", ["terminal"])
+    ferry = link(p, q, None, speed=None, mode="ferry", tracks=None, sailing_h=22.0,
+                 headway_h=headway, headway_max_h=worst)
+    return Corridor.from_features([a, p, q, z], [link(a, p), ferry, link(q, z)])
+
+
+def test_ferry_wait_and_sailing_legs():
+    r = _ferry_network(48.0, 240.0).route("a", "z")
+    kinds = list(r.timeline["kind"])
+    assert kinds == ["run", "port", "ferry_wait", "ferry", "port", "run"]
+    wait = r.timeline.loc[r.timeline["kind"] == "ferry_wait", "hours"].item()
+    assert wait == pytest.approx(Spread(0.0, 24.0, 240.0).mean)
+    assert r.timeline.loc[r.timeline["kind"] == "ferry", "hours"].item() == 22.0
+
+
+def test_rail_only_mode_refuses_the_ferry():
+    with pytest.raises(NoRouteError):
+        _ferry_network(48.0, 240.0).route("a", "z", modes=["rail"])
+
+
+def test_pert_sampling_matches_its_mean():
+    lo, mode, hi = np.array([0.0, 5.0]), np.array([24.0, 5.0]), np.array([240.0, 5.0])
+    totals = sample_totals(lo, mode, hi, 200_000, np.random.default_rng(1))
+    assert totals.mean() == pytest.approx(Spread(0, 24, 240).mean + 5.0, rel=0.01)
+    assert totals.min() >= 5.0 and totals.max() <= 245.0
+
+
+# -- the built-in network -----------------------------------------------------------------------
+
+def test_chongqing_duisburg_crosses_dostyk_and_brest_with_gauge_changes(net):
+    r = net.route("Chongqing", "Duisburg")
+    crossings = set(r.border_crossings)
+    assert "alashankou→dostyk" in crossings
+    assert any(c.startswith("brest→") for c in crossings)
+    changes = {g["node"] for g in r.gauge_changes}
+    assert len(r.gauge_changes) == 2
+    assert changes & {"alashankou", "dostyk"} and changes & {"brest", "malaszewicze", "terespol"}
+    kinds = set(r.timeline["kind"])
+    assert {"run", "border", "gauge_change"} <= kinds
+    assert r.countries[0] == "CN" and r.countries[-1] == "DE" and "KZ" in r.countries
+
+
+def test_avoiding_kazakhstan_is_slower_or_impossible(net):
+    base = net.route("Chongqing", "Duisburg", samples=0)
+    try:
+        other = net.route("Chongqing", "Duisburg", avoid=["KZ"], samples=0)
+    except NoRouteError:
+        return
+    assert "KZ" not in other.countries and other.transit_days > base.transit_days
+
+
+def test_avoiding_russia_and_belarus_takes_the_middle_corridor(net):
+    r = net.route("Chongqing", "Duisburg", avoid=["RU", "BY"], samples=0)
+    assert not {"RU", "BY"} & set(r.countries)
+    assert {"AZ", "GE", "TR"} <= set(r.countries)
+    assert "ferry" in set(r.timeline["kind"])
+    assert r.transit_days > net.route("Chongqing", "Duisburg", samples=0).transit_days
+
+
+def test_builtin_alternatives_differ_in_corridor(net):
+    routes = net.route("Chongqing", "Duisburg", alternatives=4, samples=0)
+    assert len(routes) == 4
+    signatures = [tuple(r.border_crossings) for r in routes]
+    assert len(set(signatures)) == 4
+    days = [r.transit_days for r in routes]
+    assert days == sorted(days)
+
+
+def test_planned_crossing_used_only_when_asked(net):
+    r = net.route("Tacheng", "Bakhty", include_planned=True, samples=0)
+    assert r.path == ["tacheng", "bakhty"] or "bakhty" in r.path
+    with pytest.raises(CorridorError, match=r"planned|under_construction"):
+        net.route("Tacheng", "Bakhty", samples=0)
+
+
+def test_timeline_columns(net):
+    frame = net.route("Dostyk", "Almaty").timeline
+    assert list(frame.columns) == ["leg", "from", "to", "kind", "km", "hours", "hours_min",
+                                   "hours_max", "cumulative_days"]
+    assert frame["cumulative_days"].is_monotonic_increasing
