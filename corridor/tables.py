@@ -1,0 +1,113 @@
+"""Rich renderables for the CLI (presentation only; no computation beyond formatting)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+    from corridor.transit import Route
+
+KIND_STYLE = {"border": "yellow", "gauge_change": "magenta", "port": "cyan",
+              "ferry_wait": "cyan", "ferry": "blue", "run": ""}
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def frame_table(frame: pd.DataFrame, title: str = "") -> Table:
+    """A table with one row per DataFrame row."""
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(Text(_cell(v)) for v in row))
+    return table
+
+
+def _counts(title: str, counts: dict) -> Table:
+    table = Table(title=title)
+    table.add_column("value")
+    table.add_column("count", justify="right")
+    for key, value in counts.items():
+        table.add_row(Text(str(key)), _cell(value))
+    return table
+
+
+def summary_tables(summary: dict) -> list:
+    """Renderables for ``corridor info``."""
+    head = Text(
+        f"{summary['name']}: {summary['nodes']} nodes, {summary['links']} links, "
+        f"{summary['total_km']:,.0f} km ({summary['rail_km']:,.0f} km rail), "
+        f"{summary['reefer_nodes']} nodes with reefer service"
+    )
+    parts = [
+        head,
+        _counts("Nodes by country", summary["nodes_by_country"]),
+        _counts("Nodes by kind", summary["nodes_by_kind"]),
+        _counts("Links by mode", summary["links_by_mode"]),
+        _counts("Rail km by gauge (mm)", summary["rail_km_by_gauge"]),
+    ]
+    pending = summary["not_operating"]
+    table = Table(title="Planned / under construction")
+    for column in ("type", "id", "name or line", "status"):
+        table.add_column(column)
+    for node in pending["nodes"]:
+        table.add_row("node", node["id"], Text(node["name"]), node["status"])
+    for link in pending["links"]:
+        table.add_row("link", link["id"], Text(link["line"]), link["status"])
+    parts.append(table)
+    return parts
+
+
+def _name(net: Corridor, node_id: str) -> str:
+    return str(net.nodes.at[node_id, "name"])
+
+
+def timeline_table(net: Corridor, route: Route, title: str = "") -> Table:
+    """Leg-by-leg timeline of a route."""
+    head = f"{title}{_name(net, route.origin)} → {_name(net, route.destination)}"
+    table = Table(title=head)
+    for column, justify in (("#", "right"), ("from", "left"), ("to", "left"), ("kind", "left"),
+                            ("km", "right"), ("hours", "right"), ("range h", "right"),
+                            ("day", "right")):
+        table.add_column(column, justify=justify)
+    for row in route.timeline.itertuples(index=False):
+        style = KIND_STYLE.get(row.kind, "")
+        span = f"{row.hours_min:.0f}–{row.hours_max:.0f}" if row.hours_max > row.hours_min else ""
+        table.add_row(
+            str(row.leg), Text(_name(net, row[1])), Text(_name(net, row[2])),
+            Text(row.kind, style=style), f"{row.km:,.0f}" if row.km else "",
+            f"{row.hours:.1f}", span, f"{row.cumulative_days:.1f}",
+        )
+    return table
+
+
+def route_summary(net: Corridor, route: Route) -> Text:
+    """One paragraph: distance, expected and percentile days, crossings, gauge changes."""
+    crossings = ", ".join(
+        " → ".join(_name(net, n) for n in c.split("→")) for c in route.border_crossings
+    )
+    changes = ", ".join(
+        f"{_name(net, g['node'])} ({g['from_mm']}→{g['to_mm']} mm)" for g in route.gauge_changes
+    )
+    lines = [
+        f"distance {route.distance_km:,.0f} km · expected {route.transit_days:.1f} days"
+        + (f" · P50 {route.p50_days:.1f} · P90 {route.p90_days:.1f}" if route.p50_days else "")
+        + f" · best case {route.min_days:.1f}",
+        f"countries: {' → '.join(route.countries)}",
+        f"border crossings: {crossings or 'none'}",
+        f"gauge changes: {changes or 'none'}",
+    ]
+    return Text("\n".join(lines) + "\n")
