@@ -1,0 +1,1 @@
+"""CLI commands for bottlenecks (filled in by its issue)."""

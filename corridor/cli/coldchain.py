@@ -1,0 +1,1 @@
+"""CLI commands for coldchain (filled in by its issue)."""

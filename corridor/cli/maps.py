@@ -1,0 +1,1 @@
+"""CLI commands for maps (filled in by its issue)."""

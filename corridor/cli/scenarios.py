@@ -1,0 +1,1 @@
+"""CLI commands for scenarios (filled in by its issue)."""

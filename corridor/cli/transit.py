@@ -1,0 +1,82 @@
+"""Commands about transit times: route, matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor import tables
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    console,
+    open_network,
+    print_json,
+    split_list,
+)
+from corridor.datafiles import atomic_write_text
+
+
+@app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
+def route(
+    origin: Annotated[str, typer.Argument(help="Origin place (id, name or alias).")],
+    destination: Annotated[str, typer.Argument(help="Destination place.")],
+    via: Annotated[list[str] | None, typer.Option(help="Pass through (repeat or comma-list).")]
+    = None,
+    avoid: Annotated[list[str] | None, typer.Option(
+        help="Avoid places, link ids or ISO countries (repeat or comma-list).")] = None,
+    mode: Annotated[list[str] | None, typer.Option(help="Allowed modes: rail, ferry, sea.")]
+    = None,
+    alternatives: Annotated[int | None, typer.Option(
+        help="Up to K routes through different crossings, fastest first.")] = None,
+    samples: Annotated[int, typer.Option(help="Monte Carlo draws for P50/P90.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    include_planned: Annotated[bool, typer.Option(
+        help="Also use planned / under-construction lines.")] = False,
+    as_json: JsonFlag = False,
+    data: DataDir = None,
+) -> None:
+    """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
+    net = open_network(data)
+    result = net.route(
+        origin, destination, via=split_list(via), avoid=split_list(avoid),
+        modes=split_list(mode) or None, alternatives=alternatives, samples=samples, seed=seed,
+        include_planned=include_planned,
+    )
+    routes = result if isinstance(result, list) else [result]
+    if as_json:
+        print_json([r.to_dict() for r in routes] if isinstance(result, list) else result.to_dict())
+        return
+    for number, r in enumerate(routes, start=1):
+        label = f"Route {number} of {len(routes)}: " if len(routes) > 1 else ""
+        console().print(tables.timeline_table(net, r, title=label))
+        console().print(tables.route_summary(net, r))
+
+
+@app.command(epilog="Example: corridor matrix --origins Chongqing,Chengdu --out matrix.csv")
+def matrix(
+    origins: Annotated[list[str] | None, typer.Option(help="Origins (all terminals if omitted).")]
+    = None,
+    destinations: Annotated[list[str] | None, typer.Option(
+        help="Destinations (all terminals if omitted).")] = None,
+    samples: Annotated[int, typer.Option(help="Monte Carlo draws per pair.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Write the matrix as CSV.")] = None,
+    as_json: JsonFlag = False,
+    data: DataDir = None,
+) -> None:
+    """Transit-time matrix between terminals: expected days, P50 and P90."""
+    from corridor.transit import matrix as transit_matrix
+
+    frame = transit_matrix(open_network(data), split_list(origins) or None, split_list(destinations) or None,
+                           samples=samples, seed=seed)
+    if out is not None:
+        atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"))
+        typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
+    if as_json:
+        print_json(frame.to_dict(orient="records"))
+    elif out is None:
+        console().print(tables.frame_table(frame.round(2), title="Transit-time matrix (days)"))
