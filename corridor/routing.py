@@ -87,23 +87,31 @@ class StateGraph:
     def _build(self, nodes, links) -> None:
         self.states: list[tuple[int, int, int, int]] = []
         self.state_index: dict[tuple[int, int, int, int], int] = {}
+        n_nodes, n_links = len(self.node_ids), len(self.link_ids)
+        # components: every duration a journey can be made of, each with its spread
+        spreads = [dwell_spread(row) for _, row in nodes.iterrows()]
+        link_rows = [link for _, link in links.iterrows()]
+        spreads += [run_spread(link) for link in link_rows]
+        spreads += [ferry_wait_spread(link) for link in link_rows]
+        self.component_lo = np.array([sp.lo for sp in spreads])
+        self.component_mode = np.array([sp.mode for sp in spreads])
+        self.component_hi = np.array([sp.hi for sp in spreads])
+        mean = [sp.mean for sp in spreads]
+        self.edge_parts: list[tuple[int, ...]] = []
         src, dst, weight, link_of = [], [], [], []
-        dwell = [dwell_spread(row).mean for _, row in nodes.iterrows()]
         kinds = [set(k or []) for k in nodes["kind"]]
         border = [("border" in k) for k in kinds]
-        tracks: dict[int, set[int]] = {i: set() for i in range(len(self.node_ids))}
-        endpoints = []
-        for _, link in links.iterrows():
-            u, v, t = self.node_pos[link["from"]], self.node_pos[link["to"]], link_track(link)
-            tracks[u].add(t)
-            tracks[v].add(t)
-            endpoints.append((u, v, t, run_spread(link).mean + ferry_wait_spread(link).mean))
+        tracks: dict[int, set[int]] = {i: set() for i in range(n_nodes)}
+        for link in link_rows:
+            for end in ("from", "to"):
+                tracks[self.node_pos[link[end]]].add(link_track(link))
 
-        def add(a: int, b: int, w: float, link: int = -1) -> None:
+        def add(a: int, b: int, parts: tuple[int, ...], link: int = -1) -> None:
             src.append(a)
             dst.append(b)
-            weight.append(w + _EPS)
+            weight.append(sum(mean[c] for c in parts) + _EPS)
             link_of.append(link)
+            self.edge_parts.append(parts)
 
         for n, node_tracks in tracks.items():
             for t_in in node_tracks:
@@ -113,21 +121,20 @@ class StateGraph:
                     for paid in (0, 1):
                         a = self._state(n, t_in, paid, IN)
                         if t_in == t_out:
-                            add(a, self._state(n, t_out, paid, OUT), 0.0)
+                            add(a, self._state(n, t_out, paid, OUT), ())
                         else:
-                            add(a, self._state(n, t_out, 1, OUT), dwell[n] * (1 - paid))
-        for index, (u, v, t, hours) in enumerate(endpoints):
+                            add(a, self._state(n, t_out, 1, OUT), () if paid else (n,))
+        for index, link in enumerate(link_rows):
+            u, v, t = self.node_pos[link["from"]], self.node_pos[link["to"]], link_track(link)
+            travel = (n_nodes + index,) + ((n_nodes + n_links + index,) if t == WATER else ())
             for a, b in ((u, v), (v, u)):
                 crossing = self.country[a] != self.country[b]
                 for paid in (0, 1):
-                    cost = hours
-                    arrive_paid = 0
-                    if crossing:
-                        cost += dwell[a] * border[a] * (1 - paid) + dwell[b] * border[b]
-                        arrive_paid = int(border[b])
+                    exit_dwell = (a,) if crossing and border[a] and not paid else ()
+                    entry_dwell = (b,) if crossing and border[b] else ()
                     add(
-                        self._state(a, t, paid, OUT), self._state(b, t, arrive_paid, IN), cost,
-                        index,
+                        self._state(a, t, paid, OUT), self._state(b, t, int(bool(entry_dwell)), IN),
+                        travel + exit_dwell + entry_dwell, index,
                     )
         self.src = np.asarray(src, dtype=np.int64)
         self.dst = np.asarray(dst, dtype=np.int64)
@@ -139,6 +146,7 @@ class StateGraph:
         self.state_paid = state_arr[:, 2]
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
+        self._edge_cache: dict[bytes, np.ndarray] = {}
 
     # -- constraints --------------------------------------------------------------------------
     def edge_mask(
@@ -174,21 +182,34 @@ class StateGraph:
         return {int(s): 0.0 for s in states if self.state_paid[s] == 0}
 
     # -- search -------------------------------------------------------------------------------
+    def _usable_edges(self, mask: np.ndarray):
+        """Usable edges sorted by (src, dst) with the cheapest of parallel edges kept (cached)."""
+        key = mask.tobytes()
+        if key not in self._edge_cache:
+            keep = np.flatnonzero(mask)
+            order = np.lexsort((self.weight[keep], self.dst[keep], self.src[keep]))
+            keep = keep[order]
+            first = np.ones(len(keep), dtype=bool)
+            first[1:] = (self.src[keep][1:] != self.src[keep][:-1]) | (
+                self.dst[keep][1:] != self.dst[keep][:-1]
+            )
+            if len(self._edge_cache) >= 64:
+                self._edge_cache.pop(next(iter(self._edge_cache)))
+            self._edge_cache[key] = keep[first]
+        return self._edge_cache[key]
+
     def distances(self, sources: Mapping[int, float], mask: np.ndarray):
         """Dijkstra from a set of states with initial costs; returns (dist, pred, edge lookup)."""
         n = len(self.states)
-        keep = np.flatnonzero(mask)
+        keep = self._usable_edges(mask)
         starts = np.fromiter(sources.keys(), dtype=np.int64, count=len(sources))
         init = np.fromiter(sources.values(), dtype=float, count=len(sources)) + _EPS
+        order = np.argsort(starts)  # keeps the edge keys sorted for trace()
+        starts, init = starts[order], init[order]
         src = np.concatenate([self.src[keep], np.full(len(starts), n)])
         dst = np.concatenate([self.dst[keep], starts])
         weight = np.concatenate([self.weight[keep], init])
         edge = np.concatenate([keep, np.full(len(starts), -1)])
-        order = np.lexsort((weight, dst, src))
-        src, dst, weight, edge = src[order], dst[order], weight[order], edge[order]
-        first = np.ones(len(src), dtype=bool)
-        first[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
-        src, dst, weight, edge = src[first], dst[first], weight[first], edge[first]
         graph = csr_matrix((weight, (src, dst)), shape=(n + 1, n + 1))
         dist, pred = dijkstra(graph, directed=True, indices=n, return_predecessors=True)
         return dist, pred, (src * (n + 1) + dst, edge)

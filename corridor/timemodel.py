@@ -72,32 +72,38 @@ def dwell_spread(node: pd.Series) -> Spread:
     return Spread(lo, mode, hi)
 
 
-def sample_totals(
+def sample_matrix(
     lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, samples: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Monte Carlo totals of independent PERT-distributed durations.
+    """Independent PERT draws, one column per duration.
 
     Parameters
     ----------
     lo, mode, hi : numpy.ndarray
-        One entry per leg, hours.
+        Best case, most likely and bad-week hours of each duration.
     samples : int
-        Number of draws.
+        Number of draws (rows).
     rng : numpy.random.Generator
         Source of randomness (seeded by the caller for reproducible percentiles).
 
     Returns
     -------
     numpy.ndarray
-        ``samples`` total durations in hours.
+        Array of shape ``(samples, len(lo))`` in hours.
     """
+    draws = np.broadcast_to(mode, (samples, len(mode))).astype(float)
     width = hi - lo
     spread = width > 1e-9
-    total = np.full(samples, lo.sum() + mode[~spread].sum() - lo[~spread].sum())
     if spread.any():
         w = width[spread]
         alpha = 1.0 + 4.0 * (mode[spread] - lo[spread]) / w
         beta = 1.0 + 4.0 * (hi[spread] - mode[spread]) / w
-        draws = rng.beta(alpha, beta, size=(samples, int(spread.sum())))
-        total += draws @ w
-    return total
+        draws[:, spread] = lo[spread] + rng.beta(alpha, beta, size=(samples, int(spread.sum()))) * w
+    return draws
+
+
+def sample_totals(
+    lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, samples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Monte Carlo totals (hours) of independent PERT-distributed durations, one per draw."""
+    return sample_matrix(lo, mode, hi, samples, rng).sum(axis=1)

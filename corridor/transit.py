@@ -11,12 +11,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 import pycountry
+from scipy.sparse import csr_matrix
 from shapely.geometry import LineString
 
 from corridor.errors import CorridorError, NoRouteError
 from corridor.routing import WATER, Path, StateGraph, link_track
 from corridor.schema import STATUSES, WATER_MODES
-from corridor.timemodel import Spread, dwell_spread, ferry_wait_spread, run_spread, sample_totals
+from corridor.timemodel import (
+    Spread,
+    dwell_spread,
+    ferry_wait_spread,
+    run_spread,
+    sample_matrix,
+    sample_totals,
+)
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
@@ -147,11 +155,12 @@ def resolve_constraints(
     include_planned: bool = False,
 ) -> Constraints:
     """Turn user words into constraints: ``avoid`` items may be places, link ids or ISO codes."""
+    node_records, link_records = records(net)
     nodes, links, countries = set(), set(), set()
-    known_countries = set(net.nodes["country"])
+    known_countries = {n["country"] for n in node_records.values()}
     for item in avoid:
         text = str(item).strip()
-        if text in net.links.index:
+        if text in link_records:
             links.add(text)
         elif len(text) == 2 and text.isalpha() and pycountry.countries.get(alpha_2=text.upper()):
             countries.add(text.upper())
@@ -176,14 +185,15 @@ def resolve_constraints(
 
 
 def _check_consistent(net: Corridor, ends: Sequence[str], c: Constraints) -> None:
+    node_records = records(net)[0]
     for place in ends:
-        if place in c.avoid_nodes or net.nodes.at[place, "country"] in c.avoid_countries:
+        if place in c.avoid_nodes or node_records[place]["country"] in c.avoid_countries:
             raise CorridorError(
                 f"{place} is both on the route (origin, destination or via) and avoided"
             )
-        if net.nodes.at[place, "status"] not in c.statuses:
+        if node_records[place]["status"] not in c.statuses:
             raise CorridorError(
-                f"{place} is {net.nodes.at[place, 'status']}; pass include_planned=True "
+                f"{place} is {node_records[place]['status']}; pass include_planned=True "
                 "(CLI: --include-planned) to route through planned elements"
             )
 
@@ -250,10 +260,12 @@ def build_legs(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list
 
 def _link_legs(link: dict, start: str, end: str) -> list[Leg]:
     km = float(link["length_km"])
+    if "_spreads" not in link:
+        link["_spreads"] = (ferry_wait_spread(link), run_spread(link))
+    wait, run = link["_spreads"]
     if link["mode"] in WATER_MODES:
-        return [Leg(start, start, "ferry_wait", 0.0, ferry_wait_spread(link)),
-                Leg(start, end, "ferry", km, run_spread(link))]
-    return [Leg(start, end, "run", km, run_spread(link))]
+        return [Leg(start, start, "ferry_wait", 0.0, wait), Leg(start, end, "ferry", km, run)]
+    return [Leg(start, end, "run", km, run)]
 
 
 def _gauge_changes(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list[dict]:
@@ -467,6 +479,10 @@ def matrix(
 ) -> pd.DataFrame:
     """Transit-time matrix between places (terminals by default), one row per pair.
 
+    One Dijkstra per origin gives every fastest path; P50/P90 come from one set of PERT draws
+    per network component (dwell, run, ferry wait) shared by all pairs (common random numbers),
+    so each pair's distribution is exact while the whole matrix costs one sampling pass.
+
     Returns
     -------
     pandas.DataFrame
@@ -475,22 +491,52 @@ def matrix(
     """
     starts = [net.resolve(o) for o in origins] if origins else terminals(net)
     ends = [net.resolve(d) for d in destinations] if destinations else terminals(net)
-    c = Constraints()
-    sg = state_graph(net, c.statuses)
-    mask = _mask(net, sg, c)
-    rows = []
-    for i, start in enumerate(starts):
+    sg = state_graph(net, Constraints().statuses)
+    mask = _mask(net, sg, Constraints())
+    lengths = records(net)[1]
+    rows, parts = [], []
+    for start in starts:
         dist, pred, lookup = sg.distances(sg.origin_states(start), mask)
-        for j, end in enumerate(ends):
+        for end in ends:
             if end == start:
                 continue
             target = sg.best_target(dist, end)
             if target is None:
-                rows.append((start, end, np.nan, np.nan, np.nan, np.nan, ""))
+                rows.append((start, end, np.nan, np.nan, ""))
+                parts.append(())
                 continue
-            found = sg.as_path(start, sg.trace(pred, lookup, target), float(dist[target]))
-            r = make_route(net, found, samples, seed=(seed, i, j))
-            rows.append((start, end, r.distance_km, r.transit_days, r.p50_days, r.p90_days,
-                         "; ".join(r.border_crossings)))
-    return pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
-                                       "p50_days", "p90_days", "border_crossings"])
+            edges = sg.trace(pred, lookup, target)
+            found = sg.as_path(start, edges, float(dist[target]))
+            rows.append((start, end, sum(lengths[lid]["length_km"] for lid in found.links),
+                         found.hours / 24.0, "; ".join(_crossings(net, found.nodes))))
+            parts.append(tuple(c for e in edges for c in sg.edge_parts[e]))
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
+                                        "border_crossings"])
+    p50, p90 = _matrix_percentiles(sg, parts, samples, seed)
+    frame.insert(4, "p50_days", p50)
+    frame.insert(5, "p90_days", p90)
+    return frame
+
+
+def _crossings(net: Corridor, path: Sequence[str]) -> list[str]:
+    node_records = records(net)[0]
+    return [f"{a}→{b}" for a, b in itertools.pairwise(path)
+            if node_records[a]["country"] != node_records[b]["country"]]
+
+
+def _matrix_percentiles(sg: StateGraph, parts: list[tuple[int, ...]], samples: int, seed: int):
+    """P50 and P90 days of each pair from shared component draws."""
+    if samples <= 0 or not parts:
+        nan = np.full(len(parts), np.nan)
+        return nan, nan
+    rows = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    cols = np.fromiter((c for p in parts for c in p), dtype=np.int64, count=len(rows))
+    incidence = csr_matrix((np.ones(len(rows)), (rows, cols)),
+                           shape=(len(parts), len(sg.component_mode)))
+    draws = sample_matrix(sg.component_lo, sg.component_mode, sg.component_hi, samples,
+                          np.random.default_rng(seed))
+    totals = np.asarray(incidence @ draws.T)
+    p50, p90 = np.percentile(totals, [50, 90], axis=1) / 24.0
+    empty = np.array([len(p) == 0 for p in parts])
+    p50[empty] = p90[empty] = np.nan
+    return p50, p90

@@ -164,3 +164,49 @@ def test_timeline_columns(net):
     assert list(frame.columns) == ["leg", "from", "to", "kind", "km", "hours", "hours_min",
                                    "hours_max", "cumulative_days"]
     assert frame["cumulative_days"].is_monotonic_increasing
+
+
+def test_matrix_agrees_with_single_routes(net):
+    from corridor.transit import matrix
+
+    frame = matrix(net, ["Chongqing", "Xian"], ["Duisburg", "Lodz", "Alat"], samples=4000)
+    assert len(frame) == 6 and frame["transit_days"].notna().all()
+    for row in frame.itertuples(index=False):
+        r = net.route(row.origin, row.destination, samples=4000, seed=1)
+        assert row.transit_days == pytest.approx(r.transit_days, rel=1e-6)
+        assert row.distance_km == pytest.approx(r.distance_km)
+        assert row.p50_days == pytest.approx(r.p50_days, rel=0.03)
+        assert row.p90_days == pytest.approx(r.p90_days, rel=0.03)
+        assert row.p50_days <= row.p90_days
+
+
+def test_matrix_cli_writes_csv_atomically(cli, tmp_path):
+    out = tmp_path / "m.csv"
+    code, _, err = cli("matrix", "--origins", "Chongqing", "--destinations", "Duisburg,Madrid",
+                       "--samples", "200", "--out", str(out))
+    assert code == 0 and "wrote 2 pairs" in err
+    text = out.read_text()
+    assert text.startswith("origin,destination,distance_km,transit_days,p50_days,p90_days")
+    assert not list(tmp_path.glob(".m.csv.*"))
+
+
+def test_route_cli_json_keys(cli):
+    import json
+
+    code, out, _ = cli("route", "Chongqing", "Duisburg", "--json", "--samples", "500")
+    data = json.loads(out)
+    assert code == 0
+    for key in ("origin", "destination", "path", "distance_km", "transit_days", "p50_days",
+                "p90_days", "border_crossings", "gauge_changes", "legs"):
+        assert key in data
+    assert {"from", "to", "kind", "km", "hours"} <= set(data["legs"][0])
+    code, out, _ = cli("route", "Chongqing", "Duisburg", "--json", "--alternatives", "3",
+                       "--samples", "0")
+    routes = json.loads(out)
+    assert isinstance(routes, list) and len(routes) == 3
+    assert routes[0]["transit_days"] <= routes[1]["transit_days"] <= routes[2]["transit_days"]
+
+
+def test_route_cli_impossible_constraints_exit_2(cli):
+    code, out, err = cli("route", "Chongqing", "Duisburg", "--via", "Dostyk", "--avoid", "Dostyk")
+    assert code == 2 and out == "" and "both on the route" in err

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from corridor import NoRouteError
 from corridor.network import Corridor
 
-PAIRS = [("chongqing_tuanjiecun", "duisburg"), ("xian", "lodz"), ("almaty", "moscow"),
-         ("urumqi", "alat_port"), ("chengdu_qingbaijiang", "madrid")]
+PAIRS = [("chongqing_tuanjiecun", "duisburg_logport"), ("xian", "lodz_olechow"), ("almaty", "moscow_vorsino"),
+         ("urumqi", "alat_port"), ("chengdu_qingbaijiang", "madrid_abronigal")]
 SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
