@@ -71,7 +71,7 @@ def test_geometry_has_waypoints_along_long_lines(net):
     for link_id, row in net.links[net.links["mode"] == "rail"].iterrows():
         coords = list(row.geometry.coords)
         gaps = [distance_km(*a, *b) for a, b in itertools.pairwise(coords)]
-        assert max(gaps) <= 220, (link_id, max(gaps))
+        assert max(gaps) <= 200, (link_id, max(gaps))
 
 
 @pytest.mark.parametrize(
