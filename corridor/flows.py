@@ -1,0 +1,361 @@
+"""Capacity model on the gauge-aware state graph: element costs, congested Dijkstra, max flow.
+
+A node's ``capacity_trains_day`` binds the trains it *handles*: a change of gauge or mode there,
+or a border crossing there (the same events for which routing charges its dwell). Trains that only
+pass through a junction or terminal, or start or end at a terminal, do not use it (terminal handling
+is outside the model, as in ``corridor.transit``). A link's capacity binds every train on it, both
+directions together. Capacities are trains per day; ``None`` means not limited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from corridor.errors import CorridorError
+from corridor.routing import IN, can_switch, link_track
+from corridor.timemodel import dwell_spread
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+    from corridor.routing import StateGraph
+
+BPR_ALPHA = 0.15  #: Bureau of Public Roads volume-delay curve: delay = t0 * alpha * (v / c) ** beta
+BPR_BETA = 4.0
+CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
+OPERATING = frozenset({"operating"})
+
+
+def _has(kinds, kind: str) -> bool:
+    return kind in (kinds if isinstance(kinds, list | tuple | set) else [])
+
+
+class CapacityModel:
+    """Elements (operating nodes, then links) of a network with their capacities, on its state graph.
+
+    Attributes
+    ----------
+    sg : StateGraph
+    ids, types, names : numpy arrays, one entry per element
+    capacity : numpy array (NaN = unlimited)
+    t0 : numpy array
+        Free-flow time in hours of the element (node dwell, link running time) that the
+        volume-delay curve scales.
+    incidence : scipy.sparse.csr_matrix
+        Edges × elements: 1 where an edge uses an element (link edges, node handling edges).
+    """
+
+    def __init__(self, net: Corridor, sg: StateGraph):
+        self.sg = sg
+        nodes = net.nodes.loc[sg.node_ids]
+        links = net.links.loc[sg.link_ids]
+        self.n_nodes = len(nodes)
+        self.ids = np.array([*sg.node_ids, *sg.link_ids], dtype=object)
+        self.types = np.array(["node"] * len(nodes) + ["link"] * len(links), dtype=object)
+        link_names = [f"{net.nodes.at[a, 'name']} – {net.nodes.at[b, 'name']}"
+                      for a, b in zip(links["from"], links["to"], strict=True)]
+        self.names = np.array([*nodes["name"], *link_names], dtype=object)
+        self.capacity = pd.to_numeric(
+            pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
+        ).to_numpy(dtype=float)
+        dwell = np.array([dwell_spread(row).mean for _, row in nodes.iterrows()])
+        run = np.zeros(len(links))
+        link_edges = sg.edge_link >= 0
+        run[sg.edge_link[link_edges]] = sg.weight[link_edges]
+        node_t0 = np.maximum(dwell, 24.0 / np.where(np.isnan(self.capacity[: len(nodes)]), np.inf,
+                                                     self.capacity[: len(nodes)]))
+        self.t0 = np.concatenate([node_t0, run])
+        self.border = np.array([_has(k, "border") for k in nodes["kind"]])
+        self.position = {eid: i for i, eid in enumerate(self.ids)}
+        self.incidence = self._incidence()
+        self._pairs()
+
+    # -- structure ---------------------------------------------------------------------------------
+    def _incidence(self) -> csr_matrix:
+        sg = self.sg
+        track = np.asarray(sg.states, dtype=np.int64).reshape(-1, 4)[:, 1]
+        edges = np.arange(len(sg.src))
+        a, b = sg.edge_src_node, sg.edge_dst_node
+        is_link = sg.edge_link >= 0
+        unpaid = sg.state_paid[sg.src] == 0
+        switch = ~is_link & (track[sg.src] != track[sg.dst]) & unpaid
+        crossing = is_link & (sg.country[a] != sg.country[b])
+        from_a = crossing & self.border[a] & unpaid
+        into_b = crossing & self.border[b]
+        rows = np.concatenate([edges[is_link], edges[switch], edges[from_a], edges[into_b]])
+        cols = np.concatenate([self.n_nodes + sg.edge_link[is_link], a[switch], a[from_a], b[into_b]])
+        data = np.ones(len(rows))
+        return coo_matrix((data, (rows, cols)), shape=(len(sg.src), len(self.ids))).tocsr()
+
+    def _pairs(self) -> None:
+        """Unique (state, state) pairs in CSR order; parallel edges keep the cheapest."""
+        sg = self.sg
+        n = len(sg.states)
+        order = np.lexsort((sg.dst, sg.src))
+        keys = sg.src[order] * n + sg.dst[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        self.pair_of_edge = np.empty(len(order), dtype=np.int64)
+        self.pair_of_edge[order] = np.cumsum(first) - 1
+        unique = keys[first]
+        self.pair_keys = unique
+        self.pair_src, self.pair_dst = unique // n, unique % n
+        self.indptr = np.searchsorted(self.pair_src, np.arange(n + 1))
+        self.n_states = n
+        arrival = sg.state_side == IN
+        self.arrivals = {nid: np.flatnonzero(arrival & (sg.state_node == i))
+                         for i, nid in enumerate(sg.node_ids)}
+        self.departures = {nid: np.asarray(sorted(sg.origin_states(nid)), dtype=np.int64)
+                           for nid in sg.node_ids}
+        # nodes touched by each edge (for closures)
+        self.edge_nodes = (sg.edge_src_node, sg.edge_dst_node)
+
+    # -- costs -------------------------------------------------------------------------------------
+    def delay(self, volume: np.ndarray) -> np.ndarray:
+        """Queueing delay in hours per train on each element at these volumes (BPR curve)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(np.isnan(self.capacity), 0.0, volume / self.capacity)
+        return self.t0 * BPR_ALPHA * ratio**BPR_BETA
+
+    def delay_integral(self, volume: np.ndarray) -> np.ndarray:
+        """Integral of the delay from 0 to ``volume`` (Beckmann objective terms)."""
+        return self.delay(volume) * volume / (BPR_BETA + 1.0)
+
+    def edge_costs(self, element_delay: np.ndarray) -> np.ndarray:
+        """Hours of every state-graph edge: free-flow weight plus the delays of its elements."""
+        return self.sg.weight + self.incidence @ element_delay
+
+    def element_volume(self, edge_flow: np.ndarray) -> np.ndarray:
+        """Trains per day on each element from trains per day on each edge."""
+        return self.incidence.T @ edge_flow
+
+    def closed_edges(self, element: int) -> np.ndarray:
+        """Indices of the edges unusable when an element is closed."""
+        if element < self.n_nodes:
+            src, dst = self.edge_nodes
+            return np.flatnonzero((src == element) | (dst == element))
+        return np.flatnonzero(self.sg.edge_link == element - self.n_nodes)
+
+    # -- search ------------------------------------------------------------------------------------
+    def graph(self, costs: np.ndarray) -> tuple[csr_matrix, np.ndarray]:
+        """CSR matrix of the cheapest edge per state pair, and which edge that is."""
+        order = np.lexsort((costs, self.pair_of_edge))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = self.pair_of_edge[order][1:] != self.pair_of_edge[order][:-1]
+        chosen = order[first]
+        matrix = csr_matrix((costs[chosen], self.pair_dst, self.indptr),
+                            shape=(self.n_states, self.n_states))
+        return matrix, chosen
+
+    def tree(self, matrix: csr_matrix, origin: str):
+        """Dijkstra from all departure states of an origin: (dist, pred) over states."""
+        starts = self.departures.get(origin, ())
+        if len(starts) == 0:
+            return np.full(self.n_states, np.inf), np.full(self.n_states, -9999)
+        dist, pred, _ = dijkstra(matrix, directed=True, indices=starts, min_only=True,
+                                 return_predecessors=True)
+        return dist, pred
+
+    def target(self, dist: np.ndarray, destination: str) -> int | None:
+        """Cheapest reachable arrival state of a destination, or None."""
+        targets = self.arrivals.get(destination, ())
+        if len(targets) == 0:
+            return None
+        best = int(targets[np.argmin(dist[targets])])
+        return best if dist[best] < CLOSED / 2 else None
+
+    def trees(self, matrix: csr_matrix, origins: Sequence[str]):
+        """Dijkstra from the departure states of several origins in one call.
+
+        Returns (dist, pred, rows): ``dist``/``pred`` have one row per start state and ``rows`` maps
+        each origin to its rows.
+        """
+        starts = [self.departures.get(o, np.empty(0, dtype=np.int64)) for o in origins]
+        sizes = np.cumsum([0, *(len(s) for s in starts)])
+        rows = {o: np.arange(sizes[i], sizes[i + 1]) for i, o in enumerate(origins)}
+        indices = np.concatenate(starts) if sizes[-1] else np.empty(0, dtype=np.int64)
+        if len(indices) == 0:
+            return np.empty((0, self.n_states)), np.empty((0, self.n_states), dtype=np.int32), rows
+        dist, pred = dijkstra(matrix, directed=True, indices=indices, return_predecessors=True)
+        return np.atleast_2d(dist), np.atleast_2d(pred), rows
+
+    def best_arrival(self, dist: np.ndarray, rows: np.ndarray, destination: str):
+        """(row, state, hours) of the cheapest arrival at a destination over some tree rows, or None."""
+        targets = self.arrivals.get(destination, ())
+        if len(rows) == 0 or len(targets) == 0:
+            return None
+        block = dist[np.ix_(rows, targets)]
+        r, t = np.unravel_index(np.argmin(block), block.shape)
+        hours = float(block[r, t])
+        return (int(rows[r]), int(targets[t]), hours) if hours < CLOSED / 2 else None
+
+    def path_edges(self, pred, chosen: np.ndarray, target: int) -> np.ndarray:
+        """Edge indices of the tree path ending at ``target`` (``pred``: array or list)."""
+        pred = pred.tolist() if isinstance(pred, np.ndarray) else pred
+        chain = [target]
+        while pred[chain[-1]] >= 0:
+            chain.append(pred[chain[-1]])
+        chain = np.asarray(chain[::-1], dtype=np.int64)
+        keys = chain[:-1] * self.n_states + chain[1:]
+        return chosen[np.searchsorted(self.pair_keys, keys)]
+
+    def path_elements(self, edges: np.ndarray) -> np.ndarray:
+        """Every element a path touches: nodes visited and links used."""
+        src, dst = self.edge_nodes
+        nodes = np.union1d(src[edges], dst[edges])
+        links = self.sg.edge_link[edges]
+        return np.union1d(nodes, self.n_nodes + links[links >= 0])
+
+
+def capacity_model(net: Corridor) -> CapacityModel:
+    """The capacity model of a network's operating elements (built once, cached on the network)."""
+    from corridor.transit import state_graph
+
+    if "capacity_model" not in net.cache:
+        net.cache["capacity_model"] = CapacityModel(net, state_graph(net, OPERATING))
+    return net.cache["capacity_model"]
+
+
+# -- maximum flow and minimum cut ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Port:
+    node: str
+    track: int
+    side: str  # "in" or "out"
+    crossing: bool
+
+
+def flow_graph(net: Corridor) -> nx.DiGraph:
+    """Directed flow network with node splitting for capacitated nodes, keeping break of gauge.
+
+    A capacitated node gets a gate (``("gate", n, 0) → ("gate", n, 1)``) that its handled trains
+    (change of track, or border crossing at a border node) pass; other trains bypass it on their
+    own track. Edges carry ``capacity`` (absent = unlimited) and ``element`` (node or link id).
+    """
+    nodes = net.nodes[net.nodes["status"] == "operating"]
+    links = net.links[(net.links["status"] == "operating") & net.links["from"].isin(nodes.index)
+                      & net.links["to"].isin(nodes.index)]
+    caps = pd.to_numeric(nodes["capacity_trains_day"], errors="coerce")
+    gated = {n for n, c in caps.items() if np.isfinite(c)}
+    graph = nx.DiGraph()
+    tracks: dict[str, set[int]] = {n: set() for n in nodes.index}
+
+    def port(node: str, track: int, side: str, crossing: bool):
+        return ("port", node, track, side, crossing and node in gated)
+
+    for lid, link in links.iterrows():
+        t = link_track(link)
+        tracks[link["from"]].add(t)
+        tracks[link["to"]].add(t)
+        crossing = nodes.at[link["from"], "country"] != nodes.at[link["to"], "country"]
+        attrs = {"element": lid}
+        cap = pd.to_numeric(pd.Series([link["capacity_trains_day"]]), errors="coerce").iloc[0]
+        if np.isfinite(cap):
+            attrs["capacity"] = float(cap)
+        for a, b in ((link["from"], link["to"]), (link["to"], link["from"])):
+            graph.add_edge(port(a, t, "out", crossing), port(b, t, "in", crossing), **attrs)
+    for n, node_tracks in tracks.items():
+        kinds = nodes.at[n, "kind"] or []
+        border = "border" in kinds
+        if n in gated:
+            graph.add_edge(("gate", n, 0), ("gate", n, 1), capacity=float(caps[n]), element=n)
+        for t_in in node_tracks:
+            for t_out in node_tracks:
+                if not can_switch(kinds, t_in, t_out):
+                    continue
+                for x_in in (False, True):
+                    for x_out in (False, True):
+                        a, b = port(n, t_in, "in", x_in), port(n, t_out, "out", x_out)
+                        handled = t_in != t_out or (border and (x_in or x_out))
+                        if n in gated and handled:
+                            graph.add_edge(a, ("gate", n, 0))
+                            graph.add_edge(("gate", n, 1), b)
+                        else:
+                            graph.add_edge(a, b)
+    graph.graph["tracks"] = tracks
+    return graph
+
+
+@dataclass
+class MinCut:
+    """Maximum trains per day from sources to sinks and the elements of the cut that limits it.
+
+    Attributes
+    ----------
+    capacity_trains_day : float
+        The maximum flow (= capacity of the minimum cut).
+    elements : pandas.DataFrame
+        Columns id, type, name, capacity_trains_day: the cut, largest capacity first.
+    sources, sinks : list of str
+    """
+
+    capacity_trains_day: float
+    elements: pd.DataFrame
+    sources: list[str]
+    sinks: list[str]
+
+    def to_dict(self) -> dict:
+        return {"capacity_trains_day": round(self.capacity_trains_day, 2),
+                "sources": self.sources, "sinks": self.sinks,
+                "elements": self.elements.drop(columns="geometry", errors="ignore").to_dict("records")}
+
+
+def max_flow_cut(net: Corridor, sources: Sequence[str], sinks: Sequence[str]) -> MinCut:
+    """Max flow / min cut between node ids with networkx (``nx.minimum_cut``)."""
+    graph = flow_graph(net)
+    tracks = graph.graph["tracks"]
+    for place in sources:
+        for t in tracks.get(place, ()):
+            for x in (False, True):
+                graph.add_edge("SOURCE", ("port", place, t, "out", x))
+    for place in sinks:
+        for t in tracks.get(place, ()):
+            for x in (False, True):
+                graph.add_edge(("port", place, t, "in", x), "SINK")
+    if "SOURCE" not in graph or "SINK" not in graph:
+        raise CorridorError("sources or sinks are not on any operating link")
+    try:
+        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK")
+    except nx.NetworkXUnbounded:
+        raise CorridorError(
+            "the flow is unbounded: some route from the sources to the sinks has no capacity on any "
+            "node or link; add capacity_trains_day to its elements"
+        ) from None
+    rows = {}
+    for u, v, attrs in graph.edges(data=True):
+        if u in reach and v not in reach and "capacity" in attrs:
+            element = attrs["element"]
+            rows[element] = rows.get(element, 0.0) + attrs["capacity"]
+    return MinCut(float(value), _element_rows(net, rows), list(sources), list(sinks))
+
+
+def _element_rows(net: Corridor, capacities: dict[str, float]) -> pd.DataFrame:
+    records = []
+    for element, cap in capacities.items():
+        if element in net.nodes.index:
+            records.append((element, "node", net.nodes.at[element, "name"], cap))
+        else:
+            a, b = net.links.at[element, "from"], net.links.at[element, "to"]
+            records.append((element, "link", f"{net.nodes.at[a, 'name']} – {net.nodes.at[b, 'name']}",
+                            cap))
+    frame = pd.DataFrame(records, columns=["id", "type", "name", "capacity_trains_day"])
+    return frame.sort_values(["capacity_trains_day", "id"], ascending=[False, True], ignore_index=True)
+
+
+def europe_codes() -> frozenset[str]:
+    """ISO codes treated as 'Europe' for default sinks: west of the 1520 mm area (EU and neighbours)."""
+    return frozenset({"AT", "BE", "BG", "CH", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR",
+                      "HR", "HU", "IE", "IT", "LT", "LU", "LV", "NL", "NO", "PL", "PT", "RO", "RS",
+                      "SE", "SI", "SK"})
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

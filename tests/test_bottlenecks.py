@@ -1,0 +1,261 @@
+"""Bottlenecks: max flow / min cut, equilibrium, N-1 criticality and demand errors.
+
+Hand-made networks have answers worked out by hand; the built-in network is checked against the
+published congestion picture (China–Kazakhstan and Belarus–Poland crossings bind).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from netfactory import link, node
+
+import corridor
+from corridor import bottlenecks
+from corridor.errors import CorridorError, DataError
+from corridor.network import Corridor
+
+# -- small networks --------------------------------------------------------------------------------
+
+
+def parallel(cap_north: float | None = 10.0, cap_south: float | None = 30.0, *, south_dwell=4.0,
+             link_cap: float | None = None) -> tuple[list[dict], list[dict]]:
+    """Origin ``a`` (CN, 1435) to ``e`` (KZ, 1520) by two mirror-image crossings.
+
+    North: a→b (CN border)→c (KZ border + gauge change, capacity ``cap_north``)→e.
+    South: a→f→g (capacity ``cap_south``)→e. Same lengths and dwell, so free-flow times are equal
+    when ``south_dwell`` is 4 h. ``link_cap`` limits the link a→f.
+    """
+    dwell = {"dwell_h": 4.0, "dwell_min_h": 2.0, "dwell_max_h": 8.0}
+    a = node("a", 80.0, 44.0, "CN", ["terminal"])
+    b = node("b", 81.0, 44.5, "CN", ["border"], **dwell)
+    c = node("c", 82.0, 44.5, "KZ", ["border", "gauge_change"], capacity_trains_day=cap_north, **dwell)
+    f = node("f", 81.0, 43.5, "CN", ["border"], **dwell)
+    g = node("g", 82.0, 43.5, "KZ", ["border", "gauge_change"], capacity_trains_day=cap_south,
+             dwell_h=south_dwell, dwell_min_h=2.0, dwell_max_h=max(8.0, south_dwell))
+    e = node("e", 84.0, 44.0, "KZ", ["terminal"])
+    links = [link(a, b, 1435), link(b, c, 1435), link(c, e, 1520),
+             link(a, f, 1435, capacity_trains_day=link_cap), link(f, g, 1435), link(g, e, 1520)]
+    for north, south in ((0, 3), (1, 4), (2, 5)):  # equal lengths on both sides
+        km = round((links[north]["properties"]["length_km"] + links[south]["properties"]["length_km"]) / 2, 3)
+        links[north]["properties"]["length_km"] = links[south]["properties"]["length_km"] = km
+    return [a, b, c, f, g, e], links
+
+
+def build(nodes, links) -> Corridor:
+    return Corridor.from_features(nodes, links, name="test")
+
+
+def demand(trains: float, origin="a", destination="e"):
+    import pandas as pd
+
+    return pd.DataFrame({"origin": [origin], "destination": [destination], "trains_day": [trains],
+                         "source": ["test"]})
+
+
+def test_max_flow_and_cut_by_hand():
+    # north limited by c (5), south by the link a→f (3) although g could take 7: 5 + 3 = 8
+    net = build(*parallel(5.0, 7.0, link_cap=3.0))
+    cut = bottlenecks.min_cut(net, ["a"], ["e"])
+    assert cut.capacity_trains_day == pytest.approx(8.0)
+    assert set(cut.elements["id"]) == {"c", "a__f"}
+    assert set(cut.elements["type"]) == {"node", "link"}
+
+
+def test_max_flow_unbounded_is_a_clear_error():
+    net = build(*parallel(5.0, None))
+    with pytest.raises(CorridorError, match="unbounded"):
+        bottlenecks.min_cut(net, ["a"], ["e"])
+
+
+def test_pass_through_does_not_use_a_terminal_capacity():
+    # a capacity on the destination-side terminal e is not in the way (terminal handling is outside)
+    nodes, links = parallel(5.0, 7.0)
+    nodes[-1]["properties"]["capacity_trains_day"] = 1.0
+    cut = bottlenecks.min_cut(build(nodes, links), ["a"], ["e"])
+    assert cut.capacity_trains_day == pytest.approx(12.0)
+
+
+def test_equilibrium_splits_in_proportion_to_capacity():
+    # equal free-flow times and t0: BPR delays equal when v/c equal -> 20 * 10/40 and 20 * 30/40
+    net = build(*parallel(10.0, 30.0))
+    result = bottlenecks.assign(net, demand(20.0), tolerance=1e-6, max_iterations=500)
+    flows = result.elements["flow_trains_day"]
+    assert flows["c"] == pytest.approx(5.0, abs=0.05)
+    assert flows["g"] == pytest.approx(15.0, abs=0.05)
+    assert result.elements.at["c", "utilization"] == pytest.approx(0.5, abs=0.01)
+    assert result.unserved_trains_day == 0
+    hours = result.pairs["hours"].iloc[0]
+    assert result.total_train_hours_day == pytest.approx(20.0 * hours)
+
+
+def test_all_or_nothing_takes_the_free_flow_fastest_route():
+    net = build(*parallel(10.0, 30.0, south_dwell=6.0))
+    result = bottlenecks.assign(net, demand(20.0), method="all_or_nothing")
+    assert result.elements.at["c", "flow_trains_day"] == pytest.approx(20.0)
+    assert result.elements.at["g", "flow_trains_day"] == 0
+    equilibrium = bottlenecks.assign(net, demand(20.0))
+    assert equilibrium.elements.at["g", "flow_trains_day"] > 5
+    assert equilibrium.total_train_hours_day < result.total_train_hours_day
+
+
+def test_closing_the_only_route_leaves_demand_unserved():
+    net = build(*parallel(10.0, 30.0))
+    result = bottlenecks.assign(net, demand(4.0), closed=["c", "g"])
+    assert result.unserved_trains_day == pytest.approx(4.0)
+    ranked = bottlenecks.criticality(build(*parallel(10.0, 30.0)), demand(4.0))
+    assert ranked.iloc[0]["id"] in {"a", "e"} and ranked.iloc[0]["unserved_trains_day"] == 4.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cap_north=st.floats(1.0, 60.0), cap_south=st.floats(1.0, 60.0), extra=st.floats(0.5, 40.0),
+    trains=st.floats(1.0, 80.0), south_dwell=st.sampled_from([4.0, 5.0, 9.0]),
+)
+def test_adding_capacity_never_raises_total_train_hours(cap_north, cap_south, extra, trains,
+                                                        south_dwell):
+    before = bottlenecks.assign(build(*parallel(cap_north, cap_south, south_dwell=south_dwell)),
+                                demand(trains), tolerance=1e-6, max_iterations=500)
+    after = bottlenecks.assign(build(*parallel(cap_north + extra, cap_south, south_dwell=south_dwell)),
+                               demand(trains), tolerance=1e-6, max_iterations=500)
+    assert after.total_train_hours_day <= before.total_train_hours_day * (1 + 1e-4) + 1e-6
+
+
+# -- built-in network -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(net):
+    return bottlenecks.assign(net)
+
+
+def test_builtin_demand_loads_with_sources(net):
+    frame = bottlenecks.load_demand(net=net)
+    assert {"origin", "destination", "trains_day", "source"} <= set(frame.columns)
+    assert (frame["source"].str.len() > 0).all() and (frame["trains_day"] > 0).all()
+    assert set(frame["origin"]) <= set(net.nodes.index)
+
+
+def test_border_crossings_bind(base):
+    top = base.binding(5)
+    ids = set(top["id"])
+    assert ids & {"dostyk", "altynkol", "alashankou", "khorgos"}  # China–Kazakhstan
+    assert ids & {"brest", "malaszewicze", "terespol"}  # Belarus–Poland
+    assert (top["utilization"] >= 1).sum() >= 2
+    assert base.gap < 2e-3 and base.unserved_trains_day == 0
+
+
+def test_min_cut_is_named(net):
+    cut = bottlenecks.min_cut(net)
+    assert cut.capacity_trains_day > 0
+    assert cut.elements["capacity_trains_day"].sum() == pytest.approx(cut.capacity_trains_day)
+    assert {"dostyk", "altynkol"} <= set(cut.elements["id"])
+    assert cut.elements["name"].str.len().min() > 0
+
+
+def test_closing_dostyk_moves_flow_to_altynkol(net, base):
+    closed = bottlenecks.assign(net, closed=["Dostyk"])
+    assert closed.elements.at["dostyk", "flow_trains_day"] == 0
+    before, after = base.elements.loc["altynkol"], closed.elements.loc["altynkol"]
+    assert after["flow_trains_day"] > before["flow_trains_day"] + 5
+    assert after["utilization"] > before["utilization"]
+
+
+def test_criticality_is_fast_and_ranked(net, base):
+    start = time.perf_counter()
+    ranked = bottlenecks.criticality(net, base=base)
+    assert time.perf_counter() - start < 2.0
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+    operating = (net.nodes["status"] == "operating").sum() + (net.links["status"] == "operating").sum()
+    assert len(ranked) == operating
+    dostyk = ranked.set_index("id").loc["dostyk"]
+    assert dostyk["delta_train_hours_day"] > 0 and dostyk["unserved_trains_day"] == 0
+    assert "altynkol" in dostyk["detour"] or "khorgos" in dostyk["detour"]
+    idle = ranked[ranked["rerouted_trains_day"] + ranked["unserved_trains_day"] == 0]
+    assert len(idle) > 0 and (idle["delta_train_hours_day"] == 0).all() and (idle["detour"] == "").all()
+    # Dostyk's trains land on the already congested Altynkol: harm beyond their detour hours
+    assert dostyk["delta_train_hours_day"] > dostyk["rerouted_trains_day"] * 10
+
+
+# -- demand errors ------------------------------------------------------------------------------
+
+
+HEADER = "origin,destination,trains_day,year,source,note\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "words"),
+    [
+        ("Chongqing,Atlantis,2,2024,test,\n", "destination", "unknown place"),
+        ("Chongqing,Duisburg,-3,2024,test,\n", "trains_day", ">= 0"),
+        ("Chongqing,Duisburg,many,2024,test,\n", "trains_day", "not a number"),
+        ("Chongqing,Duisburg,2,2024,,\n", "source", "needs a source"),
+        ("Chongqing,Chongqing,2,2024,test,\n", "destination", "same as origin"),
+    ],
+)
+def test_bad_demand_rows_name_row_and_field(net, tmp_path, row, field, words):
+    path = tmp_path / "demand.csv"
+    path.write_text(HEADER + "Xian,Lodz,1,2024,test,\n" + row, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        bottlenecks.load_demand(path, net)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.key, problem.field) == ("demand.csv", "row 3", field)
+    assert words in problem.message
+
+
+def test_unreadable_demand_file(net, tmp_path):
+    with pytest.raises(DataError, match="file not found"):
+        bottlenecks.load_demand(tmp_path / "missing.csv", net)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(DataError, match="cannot read"):
+        bottlenecks.load_demand(binary, net)
+    headless = tmp_path / "headless.csv"
+    headless.write_text("from,to\nXian,Lodz\n", encoding="utf-8")
+    with pytest.raises(DataError, match="missing column"):
+        bottlenecks.load_demand(headless, net)
+
+
+def test_trains_per_year_column(net, tmp_path):
+    path = tmp_path / "yearly.csv"
+    path.write_text("origin,destination,trains_year,source\nXian,Lodz,365,test\n", encoding="utf-8")
+    assert bottlenecks.load_demand(path, net)["trains_day"].iloc[0] == pytest.approx(1.0)
+
+
+def test_unknown_method(net):
+    with pytest.raises(CorridorError, match="unknown method"):
+        bottlenecks.assign(net, method="magic")
+
+
+# -- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_bottlenecks_json(cli):
+    code, out, err = cli("bottlenecks", "--top", "6", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert {"elements", "min_cut", "criticality"} <= set(data)
+    first = data["elements"][0]
+    assert {"id", "type", "name", "flow_trains_day", "capacity_trains_day", "utilization"} <= set(first)
+    assert data["min_cut"]["capacity_trains_day"] > 0 and data["min_cut"]["elements"]
+    assert {"id", "type", "delta_train_hours_day", "unserved_trains_day"} <= set(data["criticality"][0])
+    assert len(data["elements"]) == 6
+
+
+def test_cli_criticality_table_and_bad_demand(cli, tmp_path):
+    code, out, _ = cli("criticality", "--top", "3")
+    assert code == 0 and "N-1" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "Xian,Nowhere,1,2024,test,\n", encoding="utf-8")
+    code, _, err = cli("criticality", "--demand", str(bad))
+    assert code == 2 and "row 2" in err and "destination" in err and err.count("\n") == 1
+
+
+def test_loaded_network_unchanged_by_closures(net):
+    before = corridor.load()
+    bottlenecks.assign(net, closed=["dostyk"])
+    assert net.nodes.equals(before.nodes)
