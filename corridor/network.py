@@ -102,6 +102,12 @@ class Corridor:
 
         return route(self, origin, destination, **options)
 
+    def reach(self, origin: str, commodity: str, **options):
+        """Where a perishable commodity can go; see :func:`corridor.coldchain.reach`."""
+        from corridor.coldchain import reach
+
+        return reach(self, origin, commodity, **options)
+
 
 def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:
     """Build the directed multigraph: one edge per direction of every link."""

@@ -1,0 +1,514 @@
+"""Perishable-goods reach: shelf life, reefer power and temperature exposure.
+
+The search runs on the gauge-aware state graph of :mod:`corridor.routing` (the same states and
+edges, and the same expected hours, as :func:`corridor.transit.route`). Each edge is split into
+parts that matter to a cold chain:
+
+* running on a link, and border dwell: the reefer unit runs (cargo at its set temperature) and
+  uses power autonomy; unrefrigerated cargo is at the ambient temperature of the place;
+* unpowered periods — gauge-change transshipment, rail/ferry transfer at ports, the ferry wait
+  and sailing — cargo sits at the node's ambient temperature for the month, unless the node has
+  plug-in reefer service (then the wait is on shore power) or the unit is self-powered
+  (``power="autonomous"``).
+
+Shelf life is used at rate 1 inside the commodity's safe band and faster outside it
+(:mod:`corridor.commodities`). Reefer autonomy is renewed on arrival at a node whose reefer service
+fits the power mode. Because a route that runs out of power is infeasible even if it is fastest,
+reach is a resource-constrained label-setting search: labels carry shelf life used, autonomy used
+and time, and a label is dropped when another at the same state used no more shelf life and no
+more autonomy. Each node then gets the feasible label that keeps the most shelf life.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
+
+from corridor.climate import check_month, node_ambient
+from corridor.commodities import Commodity, builtin_commodities, commodity, load_commodities
+from corridor.errors import CorridorError
+from corridor.routing import IN, Path
+from corridor.schema import WATER_MODES
+from corridor.timemodel import Spread, dwell_spread, ferry_wait_spread, run_spread
+from corridor.transit import make_route, records, state_graph
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+    from corridor.routing import StateGraph
+
+__all__ = ["DEFAULT_AUTONOMY_H", "POWER_MODES", "EdgeModel", "load_commodities", "reach"]
+
+POWER_MODES = ("genset", "plug-in", "autonomous")
+#: genset: a transport refrigeration unit runs 3-6 days on a full tank (engineerfix.com, "How long
+#: can a reefer trailer run on a full tank"); plug-in and autonomous are assumptions: pass
+#: ``autonomy_h`` for the equipment you use.
+DEFAULT_AUTONOMY_H = {"genset": 96.0, "plug-in": 24.0, "autonomous": 720.0}
+#: reefer_types of a node that renew each power mode (a node with reefer service and no listed
+#: type counts as serving every mode)
+RENEWED_BY = {
+    "genset": {"genset_fuel", "plug_in"},
+    "plug-in": {"plug_in"},
+    "autonomous": {"genset_fuel", "plug_in"},
+}
+REASONS = ("", "shelf_life", "power", "no_route", "freezing")
+Z90 = 1.2815515655446004
+RUN, POWERED, UNPOWERED, RECLASS = 0, 1, 2, 3
+_EPS = 1e-9
+
+
+# -- the cold-chain view of the state graph ------------------------------------------------------
+
+@dataclass
+class EdgeModel:
+    """Per-edge parts of the state graph, independent of commodity and month.
+
+    ``comp_*`` arrays list the parts: edge index, hours, kind (RUN, POWERED, UNPOWERED,
+    RECLASS) and the two nodes whose ambient temperature applies (the same node twice except
+    for running). ``hours`` and ``var`` are the expected hours and PERT variance of each edge.
+    """
+
+    sg: StateGraph
+    hours: np.ndarray
+    var: np.ndarray
+    comp_edge: np.ndarray
+    comp_hours: np.ndarray
+    comp_kind: np.ndarray
+    comp_a: np.ndarray
+    comp_b: np.ndarray
+    out_edges: list[list[int]]
+    in_edges: list[list[int]]
+    arrivals: dict[str, list[int]]
+    departures: dict[str, list[int]]
+    serves: dict[frozenset, np.ndarray]
+    link_of: list[int]
+    to_node: list[int]
+
+
+def _variance(spread: Spread) -> float:
+    return ((spread.hi - spread.lo) / 6.0) ** 2
+
+
+def _edge_parts(sg: StateGraph, e: int, node_rows: list, link_rows: list, dwell: list) -> list:
+    """(hours, kind, node_a, node_b, variance) parts of edge ``e``."""
+    a, b = int(sg.edge_src_node[e]), int(sg.edge_dst_node[e])
+    _, t_in, paid, _ = sg.states[int(sg.src[e])]
+    link = int(sg.edge_link[e])
+    if link < 0:
+        t_out = sg.states[int(sg.dst[e])][1]
+        if t_in == t_out:
+            return []
+        hours = dwell[a]
+        if paid:  # the node's dwell was charged on arrival as border time: it is transshipment
+            return [(hours.mean, RECLASS, a, a, 0.0)]
+        return [(hours.mean, UNPOWERED, a, a, _variance(hours))]
+    row = link_rows[link]
+    parts = []
+    crossing = sg.country[a] != sg.country[b]
+    if crossing and "border" in node_rows[a] and not paid:
+        parts.append((dwell[a].mean, POWERED, a, a, _variance(dwell[a])))
+    if row["mode"] in WATER_MODES:
+        wait, sail = ferry_wait_spread(row), run_spread(row)
+        parts.append((wait.mean, UNPOWERED, a, a, _variance(wait)))
+        parts.append((sail.mean, UNPOWERED, a, a, _variance(sail)))
+    else:
+        run = run_spread(row)
+        parts.append((run.mean, RUN, a, b, _variance(run)))
+    if crossing and "border" in node_rows[b]:
+        parts.append((dwell[b].mean, POWERED, b, b, _variance(dwell[b])))
+    return parts
+
+
+def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"})) -> EdgeModel:
+    """The cold-chain edge parts of the network's state graph (built once, then cached)."""
+    key = ("coldchain_edges", statuses)
+    if key in net.cache:
+        return net.cache[key]
+    sg = state_graph(net, statuses)
+    nodes = net.nodes.loc[sg.node_ids]
+    node_kinds = [set(k or []) for k in nodes["kind"]]
+    dwell = [dwell_spread(row) for _, row in nodes.iterrows()]
+    link_rows = [net.links.loc[lid] for lid in sg.link_ids]
+    n_edges = len(sg.src)
+    hours, var = np.zeros(n_edges), np.zeros(n_edges)
+    comps = []
+    for e in range(n_edges):
+        for h, kind, a, b, v in _edge_parts(sg, e, node_kinds, link_rows, dwell):
+            comps.append((e, h, kind, a, b))
+            if kind != RECLASS:
+                hours[e] += h
+                var[e] += v
+    comp = np.asarray(comps, dtype=float).reshape(-1, 5)
+    out_edges: list[list[int]] = [[] for _ in sg.states]
+    in_edges: list[list[int]] = [[] for _ in sg.states]
+    for e in range(n_edges):
+        out_edges[int(sg.src[e])].append(e)
+        in_edges[int(sg.dst[e])].append(e)
+    model = EdgeModel(
+        sg, hours, var, comp[:, 0].astype(np.int64), comp[:, 1], comp[:, 2].astype(np.int64),
+        comp[:, 3].astype(np.int64), comp[:, 4].astype(np.int64), out_edges, in_edges,
+        {n: [int(s) for s in sg.states_of(n, IN)] for n in sg.node_ids},
+        {n: list(sg.origin_states(n)) for n in sg.node_ids}, {},
+        sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
+    )
+    net.cache[key] = model
+    return model
+
+
+# -- costs for one commodity, month and power mode ----------------------------------------------
+
+@dataclass
+class EdgeCosts:
+    """Per-edge consumption (hours of shelf life), excess from heat and cold, autonomy use."""
+
+    used: np.ndarray
+    heat: np.ndarray
+    cold: np.ndarray
+    power: np.ndarray
+    refund: np.ndarray
+    renew: np.ndarray
+    unpowered: np.ndarray
+
+
+def _serves(net: Corridor, model: EdgeModel, types: set[str]) -> np.ndarray:
+    """Per node of the state graph: whether its reefer service includes one of ``types``.
+
+    A node with reefer service but no listed type counts as offering every type.
+    """
+    key = frozenset(types)
+    if key not in model.serves:
+        nodes = net.nodes.loc[model.sg.node_ids]
+        model.serves[key] = np.array([
+            bool(service) and (not (listed or []) or bool(set(listed) & types))
+            for service, listed in zip(nodes["reefer_service"], nodes["reefer_types"], strict=True)
+        ])
+    return model.serves[key]
+
+
+def edge_costs(
+    net: Corridor, model: EdgeModel, item: Commodity, ambient: np.ndarray, power: str
+) -> EdgeCosts:
+    """Shelf life used and autonomy used on every edge for one commodity, month and power mode."""
+    sg = model.sg
+    e, h, kind = model.comp_edge, model.comp_hours, model.comp_kind
+    temp = np.where(kind == RUN, (ambient[model.comp_a] + ambient[model.comp_b]) / 2.0,
+                    ambient[model.comp_a])
+    heat_x = item.heat_rate(temp) - 1.0
+    cold_x = item.cold_rate(temp) - 1.0
+    plugged = _serves(net, model, {"plug_in"})[model.comp_a]
+    if not item.requires_reefer:
+        exposed = kind != RECLASS
+        use = np.zeros_like(h)
+        refund = np.zeros_like(h)
+        time_h = np.where(exposed, h, 0.0)
+    else:
+        unpowered = (kind == UNPOWERED) & ~plugged & (power != "autonomous")
+        exposed = unpowered | ((kind == RECLASS) & ~plugged & (power != "autonomous"))
+        running = ((kind == RUN) | (kind == POWERED) | (kind == UNPOWERED)) & ~unpowered
+        use = np.where(running & ~(plugged & (kind != RUN)), h, 0.0)
+        refund = np.where(exposed & (kind == RECLASS), h, 0.0)
+        time_h = np.where(kind == RECLASS, 0.0, h)
+    n = len(sg.src)
+    renew_nodes = _serves(net, model, RENEWED_BY[power]) if item.requires_reefer else None
+    renew = (np.zeros(len(sg.states), dtype=bool) if renew_nodes is None
+             else renew_nodes[sg.state_node] & (sg.state_side == IN))
+    return EdgeCosts(
+        used=np.bincount(e, time_h + np.where(exposed, h * (heat_x + cold_x), 0.0), n),
+        heat=np.bincount(e, np.where(exposed, h * heat_x, 0.0), n),
+        cold=np.bincount(e, np.where(exposed, h * cold_x, 0.0), n),
+        power=np.bincount(e, use, n),
+        refund=np.bincount(e, refund, n),
+        renew=renew,
+        unpowered=np.bincount(e, np.where(exposed, h, 0.0), n),
+    )
+
+
+# -- the label-setting search ---------------------------------------------------------------------
+
+@dataclass
+class Labels:
+    """All labels created by a search (parallel lists) and the live ones per state."""
+
+    used: list[float]
+    hours: list[float]
+    var: list[float]
+    heat: list[float]
+    cold: list[float]
+    unpowered: list[float]
+    power: list[float]
+    parent: list[int]
+    edge: list[int]
+    state: list[int]
+    bags: dict[int, list[int]]
+
+
+def _dominated(labels: Labels, bag: list[int], used: float, power: float) -> bool:
+    return any(labels.used[i] <= used + _EPS and labels.power[i] <= power + _EPS for i in bag)
+
+
+def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
+            backward: bool) -> Labels:
+    """Pareto label-setting on (shelf life used, autonomy used/needed), best shelf life first."""
+    labels = Labels([], [], [], [], [], [], [], [], [], [], {})
+    heap: list = []
+    for s in starts:
+        labels.bags[s] = [len(labels.state)]
+        for field in (labels.used, labels.hours, labels.var, labels.heat, labels.cold,
+                      labels.unpowered, labels.power):
+            field.append(0.0)
+        labels.parent.append(-1)
+        labels.edge.append(-1)
+        labels.state.append(s)
+        heapq.heappush(heap, (0.0, 0.0, len(labels.state) - 1))
+    sg = model.sg
+    adjacency = model.in_edges if backward else model.out_edges
+    ends = sg.src if backward else sg.dst
+    used_e, power_e, refund_e, renew = costs.used, costs.power, costs.refund, costs.renew
+    dead: set[int] = set()
+    while heap:
+        _, _, label = heapq.heappop(heap)
+        if label in dead:
+            continue
+        state, power = labels.state[label], labels.power[label]
+        for e in adjacency[state]:
+            nxt = int(ends[e])
+            if backward:
+                need = 0.0 if renew[int(sg.dst[e])] else power
+                new_power = power_e[e] + max(0.0, need - refund_e[e])
+            else:
+                new_power = power + power_e[e]
+                if new_power <= autonomy_h + _EPS:
+                    new_power = 0.0 if renew[nxt] else max(0.0, new_power - refund_e[e])
+            if new_power > autonomy_h + _EPS:
+                continue
+            used = labels.used[label] + used_e[e]
+            bag = labels.bags.setdefault(nxt, [])
+            if _dominated(labels, bag, used, new_power):
+                continue
+            for other in bag:
+                if used <= labels.used[other] + _EPS and new_power <= labels.power[other] + _EPS:
+                    dead.add(other)
+            bag[:] = [o for o in bag if o not in dead]
+            new = len(labels.state)
+            bag.append(new)
+            labels.used.append(used)
+            labels.hours.append(labels.hours[label] + model.hours[e])
+            labels.var.append(labels.var[label] + model.var[e])
+            labels.heat.append(labels.heat[label] + costs.heat[e])
+            labels.cold.append(labels.cold[label] + costs.cold[e])
+            labels.unpowered.append(labels.unpowered[label] + costs.unpowered[e])
+            labels.power.append(new_power)
+            labels.parent.append(label)
+            labels.edge.append(e)
+            labels.state.append(nxt)
+            heapq.heappush(heap, (used, labels.hours[new], new))
+    return labels
+
+
+def _best_label(labels: Labels, states: list[int]) -> int | None:
+    best, key = None, (math.inf, math.inf)
+    for s in states:
+        for label in labels.bags.get(s, []):
+            candidate = (labels.used[label], labels.hours[label])
+            if candidate < key:
+                best, key = label, candidate
+    return best
+
+
+def _route_of(model: EdgeModel, labels: Labels, label: int, backward: bool,
+              start: str) -> tuple[list[str], list[str]]:
+    """Node ids and link ids of the label's path, in travel order from ``start``."""
+    link_of, ends = model.link_of, model.to_node
+    links, nodes = [], []
+    while labels.parent[label] >= 0:
+        e = labels.edge[label]
+        if link_of[e] >= 0:
+            links.append(model.sg.link_ids[link_of[e]])
+            nodes.append(model.sg.node_ids[ends[e]])
+        label = labels.parent[label]
+    if backward:
+        return [start, *nodes], links
+    return [start, *nodes[::-1]], links[::-1]
+
+
+def _topology(sg: StateGraph, starts: list[int], backward: bool) -> set[int]:
+    """Nodes connected to the start states at all (ignoring power and shelf life)."""
+    n = len(sg.states)
+    src, dst = (sg.dst, sg.src) if backward else (sg.src, sg.dst)
+    graph = csr_matrix((np.ones(len(src) + len(starts)),
+                        (np.concatenate([src, np.full(len(starts), n)]),
+                         np.concatenate([dst, starts]))), shape=(n + 1, n + 1))
+    order = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    return {int(sg.state_node[s]) for s in order if s < n}
+
+
+# -- the public query -----------------------------------------------------------------------------
+
+def _check_power(power: str, autonomy_h: float | None) -> float:
+    if power not in POWER_MODES:
+        raise CorridorError(f"unknown power mode {power!r}; valid choices: {', '.join(POWER_MODES)}")
+    hours = DEFAULT_AUTONOMY_H[power] if autonomy_h is None else float(autonomy_h)
+    if not hours > 0:
+        raise CorridorError(f"autonomy_h must be > 0 hours, got {autonomy_h}")
+    return hours
+
+
+def _p90_days(net: Corridor, path: list[str], links: list[str], hours: float, var: float,
+              samples: int, seed: int | None) -> float:
+    if samples > 0 and links:
+        return make_route(net, Path(hours, path, links), samples, seed).p90_days
+    return (hours + Z90 * math.sqrt(var)) / 24.0
+
+
+def reach(
+    net: Corridor,
+    origin: str,
+    commodity: str,
+    month: int = 7,
+    power: str = "genset",
+    autonomy_h: float | None = None,
+    margin_days: float | None = None,
+    reverse: bool = False,
+    samples: int = 0,
+    seed: int | None = 0,
+    climate: pd.DataFrame | None = None,
+    commodities: pd.DataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Where a perishable commodity can go from ``origin`` (or, reversed, come from to it).
+
+    Parameters
+    ----------
+    net : Corridor
+    origin : str
+        Place id, name or alias; the market when ``reverse=True``.
+    commodity : str
+        Commodity id from :func:`load_commodities` (e.g. ``chilled_beef``).
+    month : int
+        1–12; sets the ambient temperature of unpowered periods.
+    power : {"genset", "plug-in", "autonomous"}
+        How the reefer unit is powered between service nodes.
+    autonomy_h : float, optional
+        Hours the unit runs before it must reach a node that renews its power
+        (default :data:`DEFAULT_AUTONOMY_H`).
+    margin_days : float, optional
+        Shelf life that must remain on arrival (default: the commodity's ``margin_days``).
+    reverse : bool
+        Rows are then candidate origins that can supply the market ``origin``.
+    samples : int
+        0 (default): P90 from the PERT variances (normal approximation); > 0: Monte Carlo
+        draws per reachable node via :func:`corridor.transit.make_route`.
+    seed : int, optional
+        Random seed for ``samples > 0``.
+    climate, commodities : pandas.DataFrame, optional
+        Replacement tables (:func:`corridor.climate.load_climate`, :func:`load_commodities`).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per operating node: node, name, country, origin, destination, reachable,
+        arrival_days, p90_days, remaining_shelf_life_days, unpowered_hours, chill_injury,
+        reason ('' or shelf_life / power / no_route / freezing), path, links, ambient_c,
+        climate_from, climate_km, geometry. ``attrs`` holds the query.
+
+    Raises
+    ------
+    CorridorError
+        Unknown commodity, month or power mode (listing the valid choices); UnknownPlaceError.
+    """
+    item = _commodity(commodities, commodity)
+    month = check_month(month)
+    autonomy = _check_power(power, autonomy_h) if item.requires_reefer else math.inf
+    margin = item.margin_days if margin_days is None else float(margin_days)
+    if samples < 0:
+        raise CorridorError(f"samples must be >= 0, got {samples}")
+    place = net.resolve(origin)
+    model = edge_model(net)
+    sg = model.sg
+    ambient = node_ambient(net, month, climate)
+    if place not in sg.node_pos:
+        raise CorridorError(f"{place} is not open for traffic (status "
+                            f"{net.nodes.at[place, 'status']})")
+    costs = edge_costs(net, model, item, ambient.loc[sg.node_ids, "temp_c"].to_numpy(), power)
+    starts = model.arrivals[place] if reverse else model.departures[place]
+    labels = _search(model, costs, starts, autonomy, reverse)
+    connected = _topology(sg, starts, reverse)
+    node_records = records(net)[0]
+    rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
+                 connected, samples, seed) for node in sg.node_ids]
+    frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
+    frame = frame.rename(columns={"temp_c": "ambient_c"})
+    result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
+                              crs=net.nodes.crs)
+    result.index = pd.Index(result["node"], name=None)
+    result.attrs.update({
+        "origin": place, "commodity": item.id, "month": month, "power": power,
+        "autonomy_h": autonomy, "margin_days": margin, "reverse": reverse,
+        "shelf_life_days": item.shelf_life_days,
+    })
+    return result
+
+
+def _commodity(catalogue: pd.DataFrame | None, name: str) -> Commodity:
+    return commodity(builtin_commodities() if catalogue is None else catalogue, name)
+
+
+def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margin: float,
+         place: str, record: dict, reverse: bool, connected: set[int], samples: int,
+         seed: int | None) -> dict:
+    sg = model.sg
+    node = record["id"]
+    ends = (place, node) if not reverse else (node, place)
+    row = {"node": node, "name": record["name"], "country": record["country"],
+           "origin": ends[0], "destination": ends[1]}
+    if node == place:
+        return {**row, "reachable": True, "arrival_days": 0.0, "p90_days": 0.0,
+                "remaining_shelf_life_days": item.shelf_life_days, "unpowered_hours": 0.0,
+                "chill_injury": False, "reason": "", "path": [node], "links": []}
+    best = _best_label(labels, model.departures[node] if reverse else model.arrivals[node])
+    if best is None:
+        reason = "power" if sg.node_pos[node] in connected else "no_route"
+        return {**row, "reachable": False, "arrival_days": math.nan, "p90_days": math.nan,
+                "remaining_shelf_life_days": math.nan, "unpowered_hours": math.nan,
+                "chill_injury": False, "reason": reason, "path": [], "links": []}
+    path, links = _route_of(model, labels, best, reverse, ends[0])
+    remaining = item.shelf_life_days - labels.used[best] / 24.0
+    ok = remaining >= margin - 1e-9
+    cold, heat = labels.cold[best], labels.heat[best]
+    reason = "" if ok else ("freezing" if cold > 0 and cold >= heat else "shelf_life")
+    hours = labels.hours[best]
+    return {
+        **row, "reachable": ok, "arrival_days": hours / 24.0,
+        "p90_days": _p90_days(net, path, links, hours, labels.var[best], samples, seed),
+        "remaining_shelf_life_days": remaining, "unpowered_hours": labels.unpowered[best],
+        "chill_injury": cold > 0, "reason": reason, "path": path, "links": links,
+    }
+
+
+def reach_table(result: gpd.GeoDataFrame) -> dict:
+    """JSON-ready summary: the query, ``reachable`` and ``unreachable`` lists."""
+    reachable = result[result["reachable"]].sort_values("arrival_days")
+    unreachable = result[~result["reachable"]]
+    return {
+        **{k: v for k, v in result.attrs.items() if not (isinstance(v, float) and math.isinf(v))},
+        "reachable": [
+            {"node": r.node, "arrival_days": round(r.arrival_days, 2),
+             "p90_days": round(r.p90_days, 2),
+             "remaining_shelf_life_days": round(r.remaining_shelf_life_days, 1),
+             "unpowered_hours": round(r.unpowered_hours, 1), "chill_injury": bool(r.chill_injury),
+             "path": list(r.path)}
+            for r in reachable.itertuples()
+        ],
+        "unreachable": [
+            {"node": r.node, "reason": r.reason,
+             "remaining_shelf_life_days": None if math.isnan(r.remaining_shelf_life_days)
+             else round(r.remaining_shelf_life_days, 1)}
+            for r in unreachable.itertuples()
+        ],
+    }

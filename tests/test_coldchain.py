@@ -1,0 +1,219 @@
+"""Cold-chain reach on small hand-made networks with known answers, and on the built-in network."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from netfactory import link, node, write_network
+
+import corridor
+from corridor.climate import MONTHS, load_climate, node_ambient
+from corridor.coldchain import DEFAULT_AUTONOMY_H, reach
+from corridor.commodities import builtin_commodities, commodity, load_commodities
+from corridor.errors import CorridorError, DataError
+
+BEEF = commodity(builtin_commodities(), "chilled_beef")
+
+
+def write_climate(tmp_path, temps: dict[str, tuple[float, float, float]]):
+    """A climate table with January and July means (and station position) per node id."""
+    lines = ["node_id,station,lon,lat," + ",".join(MONTHS) + ",source,note"]
+    for node_id, (lon, lat, jan_c, jul_c) in temps.items():
+        months = [str(jan_c)] + [""] * 5 + [str(jul_c)] + [""] * 5
+        lines.append(f"{node_id},{node_id},{lon},{lat},{','.join(months)},test fixture,")
+    path = tmp_path / "climate.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_climate(path)
+
+
+def detour_network(tmp_path, reefer: bool = True) -> corridor.Corridor:
+    """a → b → d is short (6.4 h); a → r → d is longer but r refuels gensets."""
+    a = node("a", 80.0, 44.0, "KZ", ["terminal"])
+    b = node("b", 82.0, 44.0, "KZ", ["junction"])
+    r = node("r", 82.0, 45.0, "KZ", ["junction", "coldchain"], reefer_service=reefer,
+             reefer_types=["genset_fuel"] if reefer else [])
+    d = node("d", 84.0, 44.0, "KZ", ["terminal"])
+    links = [link(a, b), link(b, d), link(a, r), link(r, d)]
+    return corridor.load(write_network(tmp_path / "detour", [a, b, r, d], links))
+
+
+def transship_network(tmp_path, dwell_h: float) -> corridor.Corridor:
+    """a (1435 mm) → g (gauge change, dwell exactly ``dwell_h``) → e (1520 mm)."""
+    a = node("a", 80.0, 44.0, "KZ", ["terminal"])
+    g = node("g", 81.0, 44.0, "KZ", ["gauge_change"], dwell_h=dwell_h, dwell_min_h=dwell_h,
+             dwell_max_h=dwell_h)
+    e = node("e", 82.0, 44.0, "KZ", ["terminal"])
+    return corridor.load(write_network(tmp_path / "ship", [a, g, e],
+                                       [link(a, g, 1435), link(g, e, 1520)]))
+
+
+def test_power_autonomy_forces_a_detour_through_a_reefer_node(tmp_path):
+    net = detour_network(tmp_path)
+    climate = write_climate(tmp_path, {"a": (80.0, 44.0, -10.0, 25.0)})
+    roomy = reach(net, "a", "chilled_beef", autonomy_h=10, climate=climate)
+    assert roomy.loc["d", "path"] == ["a", "b", "d"]
+    tight = reach(net, "a", "chilled_beef", autonomy_h=5, climate=climate)
+    assert tight.loc["d", "reachable"]
+    assert tight.loc["d", "path"] == ["a", "r", "d"]
+    assert tight.loc["d", "arrival_days"] > roomy.loc["d", "arrival_days"]
+    assert tight.loc["b", "reason"] == ""  # b itself is within 5 h
+
+
+def test_without_the_reefer_node_the_market_is_out_of_power(tmp_path):
+    net = detour_network(tmp_path, reefer=False)
+    result = reach(net, "a", "chilled_beef", autonomy_h=5)
+    assert not result.loc["d", "reachable"]
+    assert result.loc["d", "reason"] == "power"
+    assert reach(net, "a", "grain").loc["d", "reachable"]  # no reefer, no power limit
+
+
+def test_long_unpowered_transshipment_in_summer_spoils_a_chilled_load(tmp_path):
+    net = transship_network(tmp_path, dwell_h=120.0)
+    climate = write_climate(tmp_path, {"g": (81.0, 44.0, -10.0, 30.0)})
+    run_h = float((net.links["length_km"] / net.links["speed_kmh"]).sum())
+    july = reach(net, "a", "chilled_beef", month=7, climate=climate)
+    expected = BEEF.shelf_life_days - (run_h + 120.0 * float(BEEF.rate(30.0))) / 24.0
+    assert july.loc["e", "remaining_shelf_life_days"] == pytest.approx(expected, rel=1e-6)
+    assert expected < BEEF.margin_days
+    assert not july.loc["e", "reachable"] and july.loc["e", "reason"] == "shelf_life"
+    assert july.loc["e", "unpowered_hours"] == pytest.approx(120.0)
+    january = reach(net, "a", "chilled_beef", month=1, climate=climate)
+    assert january.loc["e", "reachable"]
+    assert january.loc["e", "remaining_shelf_life_days"] == pytest.approx(
+        BEEF.shelf_life_days - (run_h + 120.0) / 24.0)
+    selfpowered = reach(net, "a", "chilled_beef", month=7, power="autonomous", climate=climate)
+    assert selfpowered.loc["e", "reachable"]
+
+
+def test_chill_sensitive_produce_is_flagged_for_freezing_in_winter(tmp_path):
+    net = transship_network(tmp_path, dwell_h=60.0)
+    climate = write_climate(tmp_path, {"g": (81.0, 44.0, -25.0, 30.0)})
+    january = reach(net, "a", "fresh_tomatoes", month=1, climate=climate)
+    assert january.loc["e", "reason"] == "freezing"
+    assert january.loc["e", "chill_injury"]
+    assert not january.loc["e", "reachable"]
+
+
+def test_reverse_reach_matches_forward(net):
+    forward = reach(net, "Kostanay", "chilled_beef", month=7)
+    backward = reach(net, "Chongqing", "chilled_beef", month=7, reverse=True)
+    row = backward.loc["kostanay"]
+    assert row["reachable"] == forward.loc["chongqing_tuanjiecun", "reachable"]
+    assert row["remaining_shelf_life_days"] == pytest.approx(
+        forward.loc["chongqing_tuanjiecun", "remaining_shelf_life_days"])
+    assert row["path"][0] == "kostanay" and row["path"][-1] == "chongqing_tuanjiecun"
+
+
+@pytest.mark.parametrize("origin", ["Kostanay", "Astana", "Almaty"])
+@pytest.mark.parametrize("meat", ["chilled_beef", "chilled_lamb"])
+def test_kazakh_chilled_meat_reaches_the_chinese_markets(net, origin, meat):
+    result = reach(net, origin, meat, month=7)
+    for market in ("chongqing_tuanjiecun", "chengdu_qingbaijiang", "xian", "urumqi"):
+        assert result.loc[market, "reachable"], (origin, meat, market)
+        assert "alashankou" in result.loc[market, "path"] or "khorgos" in result.loc[
+            market, "path"]
+
+
+def test_summer_exposure_costs_shelf_life_that_winter_does_not(net):
+    july = reach(net, "Kostanay", "chilled_beef", month=7).loc["chongqing_tuanjiecun"]
+    january = reach(net, "Kostanay", "chilled_beef", month=1).loc["chongqing_tuanjiecun"]
+    assert january["remaining_shelf_life_days"] > july["remaining_shelf_life_days"] + 3
+
+
+def test_chinese_fruit_reaches_almaty_and_moscow(net):
+    result = reach(net, "Xian", "fresh_apples", month=10)
+    assert result.loc[["almaty", "moscow_vorsino", "lodz_olechow"], "reachable"].all()
+
+
+def test_rows_cover_every_operating_node_with_geometry(net):
+    result = reach(net, "Kostanay", "grain")
+    operating = net.nodes.index[net.nodes["status"] == "operating"]
+    assert set(result.index) == set(operating)
+    assert result.crs == net.nodes.crs and result.geometry.notna().all()
+    assert set(result["reason"]) <= {"", "shelf_life", "power", "no_route", "freezing"}
+    assert result.attrs["commodity"] == "grain" and result.attrs["month"] == 7
+    assert result.loc["kostanay", "path"] == ["kostanay"]
+
+
+@pytest.mark.parametrize("bad", ["beef", "bananas"])
+def test_unknown_commodity_lists_the_choices(net, bad):
+    with pytest.raises(CorridorError, match="valid choices: chilled_beef, chilled_lamb"):
+        reach(net, "Kostanay", bad)
+
+
+@pytest.mark.parametrize("month", [0, 13, -1, 2.5])
+def test_month_outside_1_to_12_is_refused(net, month):
+    with pytest.raises(CorridorError, match="month must be 1-12"):
+        reach(net, "Kostanay", "chilled_beef", month=month)
+
+
+def test_unknown_power_mode_lists_the_choices(net):
+    with pytest.raises(CorridorError, match="genset, plug-in, autonomous"):
+        reach(net, "Kostanay", "chilled_beef", power="solar")
+
+
+def test_catalogue_and_climate_have_sources():
+    catalogue = load_commodities()
+    assert {"chilled_beef", "chilled_lamb", "frozen_meat", "fresh_apples", "grain",
+            "salted_hides", "cheese"} <= set(catalogue.index)
+    assert catalogue["source"].str.len().min() > 20
+    assert catalogue.loc["chilled_beef", "shelf_life_days"] >= 130
+    climate = load_climate()
+    assert (climate["source"].str.len() > 10).all()
+    assert set(DEFAULT_AUTONOMY_H) == {"genset", "plug-in", "autonomous"}
+
+
+def test_nodes_without_a_climate_row_borrow_the_nearest(net):
+    ambient = node_ambient(net, 7)
+    assert ambient.loc["kostanay", "climate_from"] == "kostanay"
+    assert ambient.loc["kostanay", "climate_km"] == 0
+    assert ambient.loc["tobol", "climate_from"] == "kostanay"
+    assert ambient.loc["tobol", "climate_km"] > 0
+    assert np.isfinite(ambient["temp_c"]).all()
+
+
+def test_bad_commodity_table_names_file_row_and_field(tmp_path):
+    text = (load_commodities().to_csv(index=False)
+            .replace("chilled_lamb,\"Chilled lamb", "chilled_lamb,\"Lamb", 1))
+    frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str)
+    frame.loc[frame["id"] == "cheese", "q10"] = "fast"
+    frame.loc[frame["id"] == "grain", "requires_reefer"] = "maybe"
+    path = tmp_path / "commodities.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataError) as info:
+        load_commodities(path)
+    messages = [str(p) for p in info.value.problems]
+    assert any("cheese: q10" in m and "'fast'" in m for m in messages)
+    assert any("grain: requires_reefer" in m for m in messages)
+
+
+def test_cli_reach_json(cli):
+    code, out, err = cli("reach", "Kostanay", "--commodity", "chilled_beef", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["origin"] == "kostanay" and data["commodity"] == "chilled_beef"
+    assert data["month"] == 7
+    chongqing = next(r for r in data["reachable"] if r["node"] == "chongqing_tuanjiecun")
+    assert set(chongqing) >= {"arrival_days", "p90_days", "remaining_shelf_life_days", "path"}
+    assert all(set(r) >= {"node", "reason"} for r in data["unreachable"])
+
+
+def test_cli_reach_table_and_commodities(cli):
+    code, out, _ = cli("reach", "Chongqing", "--commodity", "chilled_lamb", "--reverse",
+                       "--month", "1")
+    assert code == 0 and "Kostanay" in out and "can supply it" in out
+    code, out, _ = cli("commodities")
+    assert code == 0 and "chilled_beef" in out
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--commodity", "bananas"], "valid choices"),
+    (["--commodity", "chilled_beef", "--month", "13"], "month must be 1-12"),
+    (["--commodity", "chilled_beef", "--power", "solar"], "valid choices: genset"),
+])
+def test_cli_reach_errors_are_one_line(cli, args, expected):
+    code, _, err = cli("reach", "Kostanay", *args)
+    assert code == 2 and expected in err and err.count("\n") == 1
