@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 KINDS = ("terminal", "border", "gauge_change", "junction", "port", "coldchain")
 MODES = ("rail", "ferry", "sea")
-STATUSES = ("operating", "under_construction", "planned")
+STATUSES = ("operating", "under_construction", "planned", "closed")
+#: statuses a route may use when planned elements are asked for (closed ones never)
+PLANNED_STATUSES = ("operating", "under_construction", "planned")
 GAUGES_MM = (1000, 1067, 1435, 1520, 1668)
 REEFER_TYPES = ("plug_in", "genset_fuel", "cold_storage")
 WATER_MODES = ("ferry", "sea")

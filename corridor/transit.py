@@ -16,7 +16,7 @@ from shapely.geometry import LineString
 
 from corridor.errors import CorridorError, NoRouteError
 from corridor.routing import WATER, Path, StateGraph, link_track
-from corridor.schema import STATUSES, WATER_MODES
+from corridor.schema import PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import (
     Spread,
     dwell_spread,
@@ -177,7 +177,7 @@ def resolve_constraints(
         bad = modes - {"rail", *WATER_MODES}
         if bad:
             raise CorridorError(f"unknown mode {sorted(bad)[0]!r}; expected rail, ferry or sea")
-    statuses = frozenset(STATUSES) if include_planned else frozenset({"operating"})
+    statuses = frozenset(PLANNED_STATUSES) if include_planned else frozenset({"operating"})
     return Constraints(
         tuple(net.resolve(v) for v in via), frozenset(nodes), frozenset(links),
         frozenset(countries), modes, statuses,
@@ -191,11 +191,13 @@ def _check_consistent(net: Corridor, ends: Sequence[str], c: Constraints) -> Non
             raise CorridorError(
                 f"{place} is both on the route (origin, destination or via) and avoided"
             )
-        if node_records[place]["status"] not in c.statuses:
-            raise CorridorError(
-                f"{place} is {node_records[place]['status']}; pass include_planned=True "
-                "(CLI: --include-planned) to route through planned elements"
+        status = node_records[place]["status"]
+        if status not in c.statuses:
+            hint = "" if status == "closed" else (
+                "; pass include_planned=True (CLI: --include-planned) to route through planned "
+                "elements"
             )
+            raise CorridorError(f"{place} is {status}{hint}")
 
 
 def records(net: Corridor) -> tuple[dict[str, dict], dict[str, dict]]:

@@ -1,0 +1,270 @@
+"""Comparing a scenario with its baseline: transit times, bottlenecks and cold-chain reach."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.datafiles import builtin_dir
+from corridor.errors import CorridorError, NoRouteError
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+    from corridor.scenarios import Scenario
+
+ANALYSES = ("transit", "bottlenecks", "reach")
+TRANSIT_COLUMNS = [
+    "origin", "destination", "base_days", "scenario_days", "delta_days", "base_km", "scenario_km",
+    "base_crossings", "scenario_crossings", "change", "base_path", "scenario_path",
+]
+
+
+@dataclass
+class Comparison:
+    """Baseline and scenario side by side; one DataFrame per analysis asked for.
+
+    Attributes
+    ----------
+    scenario : str
+        Name of the variant network.
+    transit : pandas.DataFrame or None
+        One row per pair (columns ``TRANSIT_COLUMNS``); ``change`` is ``same route``,
+        ``rerouted``, ``no route`` or ``new route``.
+    bottlenecks : pandas.DataFrame or None
+        One row per element: flows, utilisation and delay, baseline, scenario and delta.
+    reach : pandas.DataFrame or None
+        One row per place: reachable and arrival days, baseline, scenario and delta.
+    """
+
+    scenario: str
+    transit: pd.DataFrame | None = None
+    bottlenecks: pd.DataFrame | None = None
+    reach: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``scenario``, ``pairs`` and the other analyses as lists of records."""
+        out: dict[str, Any] = {"scenario": self.scenario}
+        if self.transit is not None:
+            out["pairs"] = [_record(row) for row in self.transit.to_dict(orient="records")]
+        for name in ("bottlenecks", "reach"):
+            frame = getattr(self, name)
+            if frame is not None:
+                out[name] = [_record(row) for row in frame.to_dict(orient="records")]
+        return out
+
+
+def _record(row: dict) -> dict:
+    clean = {}
+    for key, value in row.items():
+        if isinstance(value, float) and np.isnan(value):
+            value = None
+        elif isinstance(value, float):
+            value = round(value, 3)
+        clean[key] = value
+    return clean
+
+
+# -- pairs ----------------------------------------------------------------------------------------
+
+def default_pairs(net: Corridor) -> list[tuple[str, str]]:
+    """The origin–destination pairs of the published services in ``services.csv`` found in ``net``."""
+    path = builtin_dir() / "services.csv"
+    pairs: list[tuple[str, str]] = []
+    if path.is_file():
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                pair = (row["origin"], row["destination"])
+                if all(p in net.nodes.index for p in pair) and pair not in pairs:
+                    pairs.append(pair)
+    if not pairs:
+        raise CorridorError("no default pairs for this network; pass pairs=[(origin, destination)]")
+    return pairs
+
+
+def parse_pairs(net: Corridor, pairs: Iterable[str | Sequence[str]] | None) -> list[tuple[str, str]]:
+    """Resolve pairs given as ``("Xi'an", "Duisburg")`` or ``"Xi'an:Duisburg"`` to node ids."""
+    if pairs is None:
+        return default_pairs(net)
+    out = []
+    for pair in pairs:
+        if isinstance(pair, str):
+            parts = pair.split(":")
+            if len(parts) != 2 or not all(p.strip() for p in parts):
+                raise CorridorError(f"pair {pair!r}: expected ORIGIN:DESTINATION")
+            pair = parts
+        origin, destination = (net.resolve(str(p).strip()) for p in pair)
+        out.append((origin, destination))
+    if not out:
+        raise CorridorError("no pairs to compare")
+    return out
+
+
+# -- transit --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RouteSummary:
+    """What a comparison keeps of a route (small, so sweeps ship it cheaply)."""
+
+    days: float
+    km: float
+    crossings: str
+    path: tuple[str, ...]
+
+
+def summarize_routes(net: Corridor, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
+                                                                              RouteSummary | None]:
+    """Fastest route (expected days) for each pair; None where there is none."""
+    from corridor.transit import route
+
+    out: dict[tuple[str, str], RouteSummary | None] = {}
+    for origin, destination in pairs:
+        try:
+            r = route(net, origin, destination, samples=0)
+        except (NoRouteError, CorridorError):
+            out[(origin, destination)] = None
+            continue
+        out[(origin, destination)] = RouteSummary(
+            r.transit_days, r.distance_km, "; ".join(r.border_crossings), tuple(r.path))
+    return out
+
+
+def transit_frame(base: dict, variant: dict) -> pd.DataFrame:
+    """Side-by-side table of two route summaries keyed by pair."""
+    rows = []
+    for pair, b in base.items():
+        v = variant.get(pair)
+        rows.append((
+            *pair,
+            b.days if b else np.nan, v.days if v else np.nan,
+            (v.days - b.days) if (b and v) else np.nan,
+            b.km if b else np.nan, v.km if v else np.nan,
+            b.crossings if b else "", v.crossings if v else "",
+            _change(b, v), list(b.path) if b else [], list(v.path) if v else [],
+        ))
+    return pd.DataFrame(rows, columns=TRANSIT_COLUMNS)
+
+
+def _change(base: RouteSummary | None, variant: RouteSummary | None) -> str:
+    if base is None and variant is None:
+        return "no route"
+    if variant is None:
+        return "no route"
+    if base is None:
+        return "new route"
+    return "same route" if base.path == variant.path else "rerouted"
+
+
+# -- bottlenecks and reach ------------------------------------------------------------------------
+
+def _module(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(f"corridor.{name}")
+    except ImportError:
+        return None
+
+
+def bottleneck_frame(base: Corridor, variant: Corridor) -> pd.DataFrame:
+    """Flow, utilisation and delay of every element, baseline vs scenario."""
+    module = _module("bottlenecks")
+    if module is None or not hasattr(module, "assign"):
+        raise CorridorError("the bottlenecks comparison needs corridor.bottlenecks, "
+                            "which is not available in this installation")
+    scenario = variant.cache.get("scenario")
+    base_demand = module.load_demand(net=base)
+    demand = base_demand
+    if scenario is not None and any(e.op == "demand" for e in scenario.edits):
+        demand = scenario.demand_table(base_demand, net=variant)
+    cols = ["flow_trains_day", "utilization", "delay_h"]
+    b = module.assign(base, demand=base_demand).elements
+    v = module.assign(variant, demand=demand).elements
+    keys = ["id", "type", "name"]
+    merged = pd.merge(pd.DataFrame(b)[keys + cols].reset_index(drop=True),
+                      pd.DataFrame(v)[keys + cols].reset_index(drop=True), on=keys,
+                      how="outer", suffixes=("_base", "_scenario"))
+    for col in cols:
+        merged[f"{col}_delta"] = merged[f"{col}_scenario"].fillna(0) - merged[f"{col}_base"].fillna(0)
+    return merged.sort_values("utilization_delta", key=abs, ascending=False, ignore_index=True)
+
+
+def reach_frame(base: Corridor, variant: Corridor, origin: str, commodity: str,
+                **options: Any) -> pd.DataFrame:
+    """Cold-chain reach from ``origin`` for ``commodity``, baseline vs scenario."""
+    module = _module("coldchain")
+    if module is None or not hasattr(module, "reach"):
+        raise CorridorError("the reach comparison needs corridor.coldchain, "
+                            "which is not available in this installation")
+    cols = ["node", "reachable", "arrival_days", "remaining_shelf_life_days"]
+    b = pd.DataFrame(module.reach(base, origin, commodity, **options))[cols].reset_index(drop=True)
+    v = pd.DataFrame(module.reach(variant, origin, commodity, **options))[cols].reset_index(
+        drop=True)
+    merged = pd.merge(b, v, on="node", how="outer", suffixes=("_base", "_scenario"),
+                      indicator=True)
+    merged["arrival_days_delta"] = merged["arrival_days_scenario"] - merged["arrival_days_base"]
+    before, after = merged["reachable_base"].eq(True), merged["reachable_scenario"].eq(True)
+    merged["reach_change"] = np.select(
+        [merged["_merge"] == "left_only", merged["_merge"] == "right_only", before & ~after,
+         ~before & after], ["closed", "opened", "lost", "gained"], "same")
+    return merged.drop(columns="_merge")
+
+
+# -- the comparison -------------------------------------------------------------------------------
+
+def compare(
+    base: Corridor,
+    variant: Corridor | Scenario,
+    pairs: Iterable[str | Sequence[str]] | None = None,
+    analyses: Sequence[str] = ("transit",),
+    reach: dict[str, Any] | None = None,
+) -> Comparison:
+    """Compare a scenario network with the baseline.
+
+    Parameters
+    ----------
+    base : Corridor
+        The baseline network.
+    variant : Corridor or Scenario
+        The scenario network, or a Scenario (applied to ``base``).
+    pairs : iterable, optional
+        ``("Xi'an", "Duisburg")`` tuples or ``"Xi'an:Duisburg"`` strings; the published services
+        of ``services.csv`` by default.
+    analyses : sequence of str
+        Any of ``"transit"``, ``"bottlenecks"``, ``"reach"``.
+    reach : dict, optional
+        Arguments of :func:`corridor.coldchain.reach` (``origin``, ``commodity``, ``month`` ...);
+        required for ``"reach"``.
+
+    Returns
+    -------
+    Comparison
+    """
+    from corridor.scenarios import Scenario
+
+    unknown = set(analyses) - set(ANALYSES)
+    if unknown:
+        raise CorridorError(f"unknown analysis {sorted(unknown)[0]!r}; expected "
+                            f"{', '.join(ANALYSES)}")
+    if isinstance(variant, Scenario):
+        variant = variant.apply(base)
+    result = Comparison(variant.name)
+    if "transit" in analyses:
+        resolved = parse_pairs(base, pairs)
+        result.transit = transit_frame(summarize_routes(base, resolved),
+                                       summarize_routes(variant, resolved))
+    if "bottlenecks" in analyses:
+        result.bottlenecks = bottleneck_frame(base, variant)
+    if "reach" in analyses:
+        if not reach or "origin" not in reach or "commodity" not in reach:
+            raise CorridorError("the reach comparison needs reach={'origin': ..., "
+                                "'commodity': ...}")
+        options = dict(reach)
+        result.reach = reach_frame(base, variant, options.pop("origin"),
+                                   options.pop("commodity"), **options)
+    return result

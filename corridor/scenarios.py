@@ -1,0 +1,888 @@
+"""What-if scenarios: a TOML format, a builder API, and applying edits to a copy of a network.
+
+A scenario is a pure function ``Corridor -> Corridor``: :meth:`Scenario.apply` copies the node and
+link tables, edits the copies and returns a new :class:`~corridor.network.Corridor`; the baseline is
+never touched.
+
+Closing an element (``close``, ``avoid_countries``) keeps its row and sets its ``status`` to
+``"closed"``. Routing only uses ``operating`` elements (all of ``schema.PLANNED_STATUSES`` with
+``include_planned``), so a closed element is never used, while look-ups, maps and comparisons still
+see it. Links of a closed node are unusable because one of their ends is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, Point
+
+from corridor.datafiles import builtin_dir
+from corridor.errors import CorridorError, DataError, Problem, UnknownPlaceError
+from corridor.geodesy import CRS, distance_km, polyline_km
+from corridor.schema import (
+    ENDPOINT_TOLERANCE_KM,
+    FERRY_FIELDS,
+    LINK_FIELDS,
+    NODE_FIELDS,
+    PLANNED_STATUSES,
+    WATER_MODES,
+    Field,
+)
+from corridor.validation import check_field
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+
+CLOSED = "closed"
+SCENARIO_DIR = "scenarios"
+OPS = ("close", "delay", "set", "scale", "enable", "add_node", "add_link", "avoid_countries",
+       "demand")
+_FIELDS = {f.name: f for f in (*NODE_FIELDS, *LINK_FIELDS, *FERRY_FIELDS)}
+NODE_NUMBERS = ("dwell_h", "dwell_min_h", "dwell_max_h", "capacity_trains_day")
+LINK_NUMBERS = ("length_km", "speed_kmh", "speed_min_kmh", "speed_max_kmh", "capacity_trains_day",
+                "sailing_h", "headway_h", "headway_max_h")
+SETTABLE = {"node": (*NODE_NUMBERS,), "link": (*LINK_NUMBERS, "tracks", "electrified")}
+SCALABLE = {"node": NODE_NUMBERS, "link": LINK_NUMBERS}
+#: scaling an attribute scales its whole spread
+FAMILIES = {"speed_kmh": ("speed_kmh", "speed_min_kmh", "speed_max_kmh"),
+            "dwell_h": ("dwell_h", "dwell_min_h", "dwell_max_h"),
+            "headway_h": ("headway_h", "headway_max_h")}
+HANDLING_KINDS = {"border", "gauge_change", "port"}
+_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+# -- the scenario ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    """One edit of a scenario.
+
+    Attributes
+    ----------
+    op : str
+        One of ``OPS``.
+    ids : tuple of str
+        Places (ids, names, aliases) or link ids the edit targets, or ISO codes for
+        ``avoid_countries``.
+    attribute : str, optional
+        For ``set`` and ``scale``.
+    value : Any
+        New value (``set``), factor (``scale``), hours (``delay``), the feature dict
+        (``add_node``, ``add_link``) or the demand change (``demand``).
+    country, mode, kind : str, optional
+        Selectors for ``set`` and ``scale`` when no ``ids`` are given.
+    where : str
+        Where the edit was written (file, key path, line) for error messages; not compared.
+    """
+
+    op: str
+    ids: tuple[str, ...] = ()
+    attribute: str | None = None
+    value: Any = None
+    country: str | None = None
+    mode: str | None = None
+    kind: str | None = None
+    where: tuple[str, str] = field(default=("", ""), compare=False)
+
+
+@dataclass
+class Scenario:
+    """A named what-if: edits to apply to a network.
+
+    Build one in code (every method returns the scenario, so calls chain) or read a TOML file:
+
+    >>> s = Scenario("dostyk-jam").delay("dostyk", hours=72).scale("speed_kmh", 0.9, country="KZ")
+    >>> [e.op for e in s.edits]
+    ['delay', 'scale']
+    """
+
+    name: str
+    description: str = ""
+    sources: list[dict[str, str]] = field(default_factory=list)
+    base: str | None = None
+    compare_with: str | None = None
+    pairs: list[str] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+    # -- builder --------------------------------------------------------------------------------
+    def _add(self, op: str, **kwargs) -> Scenario:
+        where = (f"scenario {self.name!r}", f"edit {len(self.edits) + 1} ({op})")
+        self.edits.append(Edit(op, where=where, **kwargs))
+        return self
+
+    def close(self, *ids: str) -> Scenario:
+        """Close places or links (status ``closed``: never routed)."""
+        return self._add("close", ids=_strings(ids))
+
+    def delay(self, *ids: str, hours: float) -> Scenario:
+        """Add ``hours`` to every dwell value of places, or to the running time of links."""
+        return self._add("delay", ids=_strings(ids), value=float(hours))
+
+    def set(self, attribute: str, value: Any, *ids: str, country: str | None = None,
+            mode: str | None = None, kind: str | None = None) -> Scenario:
+        """Set an attribute on the given elements (or those selected by country/mode/kind)."""
+        return self._add("set", ids=_strings(ids), attribute=attribute, value=value,
+                         country=country, mode=mode, kind=kind)
+
+    def scale(self, attribute: str, factor: float, *ids: str, country: str | None = None,
+              mode: str | None = None, kind: str | None = None) -> Scenario:
+        """Multiply an attribute (and its min/max spread) by ``factor`` on the selected elements."""
+        return self._add("scale", ids=_strings(ids), attribute=attribute, value=float(factor),
+                         country=country, mode=mode, kind=kind)
+
+    def enable(self, *ids: str) -> Scenario:
+        """Switch planned or under-construction places and links to ``operating``."""
+        return self._add("enable", ids=_strings(ids))
+
+    def avoid_countries(self, *codes: str) -> Scenario:
+        """Close every place in these countries (ISO 3166-1 alpha-2)."""
+        return self._add("avoid_countries", ids=tuple(c.upper() for c in _strings(codes)))
+
+    def add_node(self, id: str, *, lon: float, lat: float, **props: Any) -> Scenario:
+        """Add a place: ``name``, ``country``, ``kind`` and ``source`` are required."""
+        return self._add("add_node", ids=(id,), value={"id": id, "lon": lon, "lat": lat, **props})
+
+    def add_link(self, id: str, *, geometry: Sequence[Sequence[float]], **props: Any) -> Scenario:
+        """Add a line with its lon/lat ``geometry``; ``from``/``to`` go in as ``start``/``end``.
+
+        ``length_km`` defaults to the geodesic length of the geometry.
+        """
+        props = {("from" if k == "start" else "to" if k == "end" else k): v for k, v in props.items()}
+        coords = [list(map(float, c)) for c in geometry]
+        return self._add("add_link", ids=(id,), value={"id": id, **props, "geometry": coords})
+
+    def demand(self, origin: str = "*", destination: str = "*", *,
+               trains_day: float | None = None, factor: float | None = None) -> Scenario:
+        """Change demand between places (``*`` for any): a new ``trains_day`` or a ``factor``."""
+        change = {"origin": origin, "destination": destination}
+        change.update({k: float(v) for k, v in (("trains_day", trains_day), ("factor", factor))
+                       if v is not None})
+        return self._add("demand", value=change)
+
+    # -- files ----------------------------------------------------------------------------------
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read and check a scenario file (structure and types; ids are checked by ``apply``)."""
+        return read_scenario(Path(path))
+
+    @classmethod
+    def builtin(cls, name: str) -> Scenario:
+        """A built-in scenario by name (see :func:`builtin_scenarios`)."""
+        return find_scenario(name)
+
+    # -- applying -------------------------------------------------------------------------------
+    def flatten(self) -> Scenario:
+        """This scenario with its ``base`` chain resolved: base edits first, ``base=None``."""
+        edits, seen, current = list(self.edits), [self.name], self
+        while current.base:
+            if current.base in seen:
+                raise CorridorError(
+                    f"scenario {self.name!r}: base chain loops ({' -> '.join([*seen, current.base])})"
+                )
+            seen.append(current.base)
+            current = find_scenario(current.base, near=current.path)
+            edits = list(current.edits) + edits
+        return replace(self, base=None, edits=edits)
+
+    def apply(self, net: Corridor) -> Corridor:
+        """Return a new network with this scenario's edits (and its base's) applied.
+
+        Raises
+        ------
+        DataError
+            Listing every unknown id (with suggestions), wrong value or contradiction found.
+        """
+        from corridor.network import Corridor
+
+        flat = self.flatten()
+        editor = _Editor(net)
+        for edit in flat.edits:
+            editor.run(edit)
+        editor.check_result(flat.edits)
+        if editor.problems:
+            raise DataError(editor.problems)
+        variant = Corridor(editor.nodes, editor.links, name=self.name)
+        variant.cache["scenario"] = flat
+        return variant
+
+    def baseline(self, net: Corridor) -> Corridor:
+        """The network this scenario is compared with: ``net``, or ``compare_with`` applied."""
+        if not self.compare_with:
+            return net
+        return find_scenario(self.compare_with, near=self.path).apply(net)
+
+    def demand_table(self, demand: pd.DataFrame, net: Corridor | None = None) -> pd.DataFrame:
+        """Apply the ``demand`` edits to a demand table (columns origin, destination, trains_day).
+
+        With ``net``, the places of the edits are resolved to node ids first (as
+        ``corridor.bottlenecks.load_demand(net=...)`` does for the table).
+        """
+        table = demand.copy()
+        for edit in self.flatten().edits:
+            if edit.op == "demand":
+                change = dict(edit.value)
+                if net is not None:
+                    for end in ("origin", "destination"):
+                        if change.get(end, "*") != "*":
+                            change[end] = net.resolve(change[end])
+                table = _edit_demand(table, change)
+        return table
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {"name": self.name, "description": self.description, "base": self.base,
+                "compare_with": self.compare_with, "pairs": self.pairs, "sources": self.sources,
+                "edits": [e.op for e in self.edits],
+                "file": str(self.path) if self.path else None}
+
+
+def _strings(values: Iterable[Any]) -> tuple[str, ...]:
+    out = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            out += [str(v) for v in value]
+        else:
+            out.append(str(value))
+    return tuple(out)
+
+
+def _edit_demand(table: pd.DataFrame, change: Mapping[str, Any]) -> pd.DataFrame:
+    mask = pd.Series(True, index=table.index)
+    for end in ("origin", "destination"):
+        if change.get(end, "*") != "*":
+            mask &= table[end] == change[end]
+    if "factor" in change:
+        table.loc[mask, "trains_day"] = table.loc[mask, "trains_day"] * change["factor"]
+    if "trains_day" in change:
+        if mask.any():
+            table.loc[mask, "trains_day"] = change["trains_day"]
+        elif "*" not in (change.get("origin"), change.get("destination")):
+            row = {"origin": change["origin"], "destination": change["destination"],
+                   "trains_day": change["trains_day"]}
+            table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    return table
+
+
+# -- reading TOML ---------------------------------------------------------------------------------
+
+TOP_KEYS = {"name", "description", "sources", "base", "compare_with", "pairs", "close", "enable",
+            "avoid_countries", "delay", "set", "scale", "add_node", "add_link", "demand"}
+TABLE_KEYS = {
+    "sources": ({"title"}, {"title", "url", "date", "publisher", "note"}),
+    "delay": ({"hours"}, {"id", "ids", "hours", "note"}),
+    "set": ({"attribute", "value"}, {"id", "ids", "attribute", "value", "country", "mode", "kind",
+                                     "note"}),
+    "scale": ({"attribute", "factor"}, {"id", "ids", "attribute", "factor", "country", "mode",
+                                        "kind", "note"}),
+    "add_node": ({"id", "name", "country", "kind", "lon", "lat", "source"},
+                 {f.name for f in NODE_FIELDS} | {"lon", "lat"}),
+    "add_link": ({"id", "from", "to", "mode", "source", "geometry"},
+                 {f.name for f in LINK_FIELDS} | {f.name for f in FERRY_FIELDS} | {"geometry"}),
+    "demand": (set(), {"origin", "destination", "trains_day", "factor", "note"}),
+}
+
+
+class _Reader:
+    """Checks a parsed TOML document and turns it into a Scenario, collecting every problem."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.lines = path, text.splitlines()
+        self.problems: list[Problem] = []
+
+    # where things are in the file
+    def line_of(self, table: str | None, index: int | None = None, key: str | None = None) -> int:
+        start, end = 0, len(self.lines)
+        if table is not None and index is not None:
+            headers = [i for i, line in enumerate(self.lines)
+                       if re.match(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]", line)]
+            if index < len(headers):
+                start = headers[index]
+                later = [i for i, line in enumerate(self.lines)
+                         if i > start and re.match(r"^\s*\[", line)]
+                end = later[0] if later else len(self.lines)
+            if key is None:
+                return start + 1
+        key = key or table
+        for i in range(start, end):
+            if re.match(rf"^\s*\"?{re.escape(str(key))}\"?\s*=", self.lines[i]):
+                return i + 1
+        return start + 1 if table is not None and index is not None else 0
+
+    def problem(self, key: str, message: str, line: int = 0) -> None:
+        where = f"{key} (line {line})" if line else key
+        self.problems.append(Problem(str(self.path), where, "", message))
+
+    def where(self, key: str, line: int) -> tuple[str, str]:
+        return (str(self.path), f"{key} (line {line})" if line else key)
+
+    # checks
+    def expect(self, value: Any, kinds: tuple[type, ...], label: str, key: str, line: int) -> bool:
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+        if not ok:
+            self.problem(key, f"expected {label}, got {type(value).__name__} {value!r}", line)
+        return ok
+
+    def id_list(self, value: Any, key: str, line: int) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        self.problem(key, f"expected a string or a list of strings, got {value!r}", line)
+        return ()
+
+    def table_list(self, doc: Mapping, name: str) -> list[tuple[int, dict, int]]:
+        items = doc.get(name, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            self.problem(name, f"expected [[{name}]] tables", self.line_of(name))
+            return []
+        out = []
+        required, allowed = TABLE_KEYS[name]
+        for index, item in enumerate(items):
+            line = self.line_of(name, index)
+            for key in sorted(set(item) - allowed):
+                self.problem(f"{name}[{index}].{key}", f"unknown key; expected one of "
+                             f"{', '.join(sorted(allowed))}", self.line_of(name, index, key))
+            for key in sorted(required - set(item)):
+                self.problem(f"{name}[{index}]", f"missing key {key!r}", line)
+            out.append((index, item, line))
+        return out
+
+    def read(self, doc: Mapping[str, Any]) -> Scenario:
+        for key in sorted(set(doc) - TOP_KEYS):
+            close = _closest(key, TOP_KEYS)
+            self.problem(key, "unknown key" + (f"; did you mean {close!r}?" if close else
+                                                f"; expected one of {', '.join(sorted(TOP_KEYS))}"),
+                         self.line_of(key))
+        name = doc.get("name")
+        if name is None:
+            self.problem("name", "missing key 'name'")
+            name = self.path.stem
+        elif self.expect(name, (str,), "a string", "name", self.line_of("name")) and not \
+                _NAME.match(name):
+            self.problem("name", f"{name!r}: expected a lowercase slug like 'dostyk-closed'",
+                         self.line_of("name"))
+        scenario = Scenario(str(name), path=self.path)
+        for key in ("description", "base", "compare_with"):
+            if key in doc and self.expect(doc[key], (str,), "a string", key, self.line_of(key)):
+                setattr(scenario, key, doc[key])
+        if "pairs" in doc:
+            scenario.pairs = list(self.id_list(doc["pairs"], "pairs", self.line_of("pairs")))
+            for pair in scenario.pairs:
+                if len([p for p in pair.split(":") if p.strip()]) != 2:
+                    self.problem("pairs", f"{pair!r}: expected 'ORIGIN:DESTINATION'",
+                                 self.line_of("pairs"))
+        scenario.sources = self.sources(doc)
+        self.simple_edits(doc, scenario)
+        self.table_edits(doc, scenario)
+        return scenario
+
+    def sources(self, doc: Mapping) -> list[dict[str, str]]:
+        out = []
+        for index, item, _line in self.table_list(doc, "sources"):
+            entry = {}
+            for key, value in item.items():
+                if key in TABLE_KEYS["sources"][1]:
+                    entry[key] = value.isoformat() if hasattr(value, "isoformat") else value
+                    if not isinstance(entry[key], str):
+                        self.problem(f"sources[{index}].{key}", f"expected a string or date, got "
+                                     f"{value!r}", self.line_of("sources", index, key))
+            out.append(entry)
+        return out
+
+    def simple_edits(self, doc: Mapping, scenario: Scenario) -> None:
+        for op in ("close", "enable", "avoid_countries"):
+            if op in doc:
+                line = self.line_of(op)
+                ids = self.id_list(doc[op], op, line)
+                if op == "avoid_countries":
+                    ids = tuple(code.upper() for code in ids)
+                if ids:
+                    scenario.edits.append(Edit(op, ids=ids, where=self.where(op, line)))
+
+    def table_edits(self, doc: Mapping, scenario: Scenario) -> None:
+        for op in ("delay", "set", "scale", "add_node", "add_link", "demand"):
+            for index, item, line in self.table_list(doc, op):
+                edit = getattr(self, f"_{op}")(f"{op}[{index}]", item, index)
+                if edit is not None:
+                    scenario.edits.append(replace(edit, where=self.where(f"{op}[{index}]", line)))
+
+    def _ids(self, key: str, item: Mapping, index: int, op: str) -> tuple[str, ...]:
+        ids: tuple[str, ...] = ()
+        for name in ("id", "ids"):
+            if name in item:
+                ids += self.id_list(item[name], f"{key}.{name}", self.line_of(op, index, name))
+        return ids
+
+    def _number(self, key: str, item: Mapping, name: str, index: int, op: str) -> float | None:
+        value = item.get(name)
+        line = self.line_of(op, index, name)
+        if value is None or not self.expect(value, (int, float), "a number", f"{key}.{name}", line):
+            return None
+        return float(value)
+
+    def _selectors(self, key: str, item: Mapping, index: int, op: str) -> dict[str, str | None]:
+        out: dict[str, str | None] = {}
+        for name in ("country", "mode", "kind"):
+            value = item.get(name)
+            if value is not None and not self.expect(value, (str,), "a string", f"{key}.{name}",
+                                                     self.line_of(op, index, name)):
+                value = None
+            out[name] = value
+        return out
+
+    def _delay(self, key: str, item: Mapping, index: int) -> Edit | None:
+        ids = self._ids(key, item, index, "delay")
+        hours = self._number(key, item, "hours", index, "delay")
+        if not ids:
+            self.problem(key, "give 'id' or 'ids'", self.line_of("delay", index))
+        return Edit("delay", ids=ids, value=hours) if ids and hours is not None else None
+
+    def _set(self, key: str, item: Mapping, index: int) -> Edit | None:
+        attribute = item.get("attribute")
+        line = self.line_of("set", index, "attribute")
+        if attribute is None or not self.expect(attribute, (str,), "a string",
+                                                f"{key}.attribute", line):
+            return None
+        return Edit("set", ids=self._ids(key, item, index, "set"), attribute=attribute,
+                    value=item.get("value"), **self._selectors(key, item, index, "set"))
+
+    def _scale(self, key: str, item: Mapping, index: int) -> Edit | None:
+        attribute = item.get("attribute")
+        factor = self._number(key, item, "factor", index, "scale")
+        line = self.line_of("scale", index, "attribute")
+        if attribute is None or not self.expect(attribute, (str,), "a string",
+                                                f"{key}.attribute", line) or factor is None:
+            return None
+        return Edit("scale", ids=self._ids(key, item, index, "scale"), attribute=attribute,
+                    value=factor, **self._selectors(key, item, index, "scale"))
+
+    def _add_node(self, key: str, item: Mapping, index: int) -> Edit | None:
+        if not isinstance(item.get("id"), str):
+            return None
+        return Edit("add_node", ids=(item["id"],), value=dict(item))
+
+    def _add_link(self, key: str, item: Mapping, index: int) -> Edit | None:
+        if not isinstance(item.get("id"), str):
+            return None
+        coords = item.get("geometry")
+        if not (isinstance(coords, list) and len(coords) >= 2 and all(
+                isinstance(c, list) and len(c) == 2 and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in c)
+                for c in coords)):
+            self.problem(f"{key}.geometry", "expected a list of 2+ [lon, lat] pairs",
+                         self.line_of("add_link", index, "geometry"))
+            return None
+        value = dict(item)
+        value["geometry"] = [[float(v) for v in c] for c in coords]
+        return Edit("add_link", ids=(item["id"],), value=value)
+
+    def _demand(self, key: str, item: Mapping, index: int) -> Edit | None:
+        change: dict[str, Any] = {"origin": "*", "destination": "*"}
+        for end in ("origin", "destination"):
+            if end in item and self.expect(item[end], (str,), "a string", f"{key}.{end}",
+                                           self.line_of("demand", index, end)):
+                change[end] = item[end]
+        for name in ("trains_day", "factor"):
+            if name in item:
+                number = self._number(key, item, name, index, "demand")
+                if number is not None:
+                    change[name] = number
+        if not {"trains_day", "factor"} & set(change):
+            self.problem(key, "give 'trains_day' or 'factor'", self.line_of("demand", index))
+            return None
+        return Edit("demand", value=change)
+
+
+def read_scenario(path: Path) -> Scenario:
+    """Parse and check one scenario file; DataError lists every problem with its key and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError([Problem(str(path), "", "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError([Problem(str(path), "", "", f"not valid TOML: {exc}")]) from None
+    reader = _Reader(path, text)
+    scenario = reader.read(doc)
+    if reader.problems:
+        raise DataError(reader.problems)
+    return scenario
+
+
+def _closest(word: str, choices: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+# -- finding scenarios ----------------------------------------------------------------------------
+
+def builtin_scenario_dir() -> Path:
+    """Directory of the built-in scenario files."""
+    return builtin_dir() / SCENARIO_DIR
+
+
+def builtin_scenarios() -> list[Scenario]:
+    """Every built-in scenario, sorted by name."""
+    return [read_scenario(p) for p in sorted(builtin_scenario_dir().glob("*.toml"))]
+
+
+def find_scenario(name_or_path: str | Path, near: Path | None = None) -> Scenario:
+    """A scenario by file path, or by name: next to ``near`` first, then among the built-ins."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        return read_scenario(candidate)
+    name = str(name_or_path)
+    folders = ([near.parent] if near is not None else []) + [builtin_scenario_dir()]
+    for folder in folders:
+        if (folder / f"{name}.toml").is_file():
+            return read_scenario(folder / f"{name}.toml")
+    known = [p.stem for p in builtin_scenario_dir().glob("*.toml")]
+    close = _closest(name, known)
+    hint = f"; did you mean {close!r}?" if close else f"; built-in: {', '.join(sorted(known))}"
+    raise CorridorError(f"unknown scenario {name!r}{hint}")
+
+
+# -- applying edits -------------------------------------------------------------------------------
+
+class _Editor:
+    """Applies edits to copies of a network's tables, collecting problems instead of stopping."""
+
+    def __init__(self, net: Corridor):
+        self.net = net
+        self.nodes: gpd.GeoDataFrame = net.nodes.copy()
+        self.links: gpd.GeoDataFrame = net.links.copy()
+        self.problems: list[Problem] = []
+        self.closed: dict[str, tuple[str, str]] = {}
+        self.enabled: dict[str, tuple[str, str]] = {}
+        self.touched: dict[str, tuple[str, str]] = {}
+
+    def problem(self, edit: Edit, message: str, field_name: str = "") -> None:
+        self.problems.append(Problem(edit.where[0], edit.where[1], field_name, message))
+
+    def run(self, edit: Edit) -> None:
+        if edit.op not in OPS:
+            self.problem(edit, f"unknown edit {edit.op!r}")
+            return
+        getattr(self, f"_{edit.op}")(edit)
+
+    # ids ----------------------------------------------------------------------------------------
+    def element(self, edit: Edit, text: str) -> tuple[str, str] | None:
+        """('link', id) or ('node', id) for a link id or place; a problem when unknown."""
+        if text in self.links.index:
+            return "link", text
+        if text in self.nodes.index:
+            return "node", text
+        try:
+            return "node", self.net.resolve(text)
+        except UnknownPlaceError as exc:
+            links = _closest(text, self.links.index)
+            hint = f" or link {links!r}" if links else ""
+            self.problem(edit, f"{exc}{hint}" if exc.suggestions or hint else
+                         f"unknown place or link {text!r}")
+            return None
+
+    def elements(self, edit: Edit) -> list[tuple[str, str]]:
+        found = [self.element(edit, text) for text in edit.ids]
+        return [f for f in found if f is not None]
+
+    def table(self, kind: str) -> gpd.GeoDataFrame:
+        return self.nodes if kind == "node" else self.links
+
+    def mark(self, store: dict, kind: str, eid: str, edit: Edit) -> None:
+        store[f"{kind}:{eid}"] = edit.where
+
+    def contradiction(self, edit: Edit, kind: str, eid: str, action: str) -> None:
+        key = f"{kind}:{eid}"
+        other = self.closed.get(key) if action != "close" else None
+        if other is None and action == "close":
+            other = self.enabled.get(key) or self.touched.get(key)
+        if other is not None:
+            self.problem(edit, f"{action} {eid} contradicts {other[0]}: {other[1]}, which "
+                         f"{'closes' if action != 'close' else 'edits or enables'} it")
+
+    # edits --------------------------------------------------------------------------------------
+    def _close(self, edit: Edit) -> None:
+        for kind, eid in self.elements(edit):
+            self.contradiction(edit, kind, eid, "close")
+            self.table(kind).loc[eid, "status"] = CLOSED
+            self.mark(self.closed, kind, eid, edit)
+
+    def _avoid_countries(self, edit: Edit) -> None:
+        present = set(self.nodes["country"])
+        for code in edit.ids:
+            if code not in present:
+                self.problem(edit, f"country {code!r} has no place in this network; present: "
+                             f"{', '.join(sorted(present))}")
+                continue
+            for eid in self.nodes.index[self.nodes["country"] == code]:
+                self.contradiction(edit, "node", eid, "close")
+                self.nodes.loc[eid, "status"] = CLOSED
+                self.mark(self.closed, "node", eid, edit)
+
+    def _enable(self, edit: Edit) -> None:
+        for kind, eid in self.elements(edit):
+            self.contradiction(edit, kind, eid, "enable")
+            status = self.table(kind).at[eid, "status"]
+            if status not in ("planned", "under_construction"):
+                self.problem(edit, f"{eid} is {status}, not planned or under construction")
+                continue
+            self.table(kind).loc[eid, "status"] = "operating"
+            self.mark(self.enabled, kind, eid, edit)
+
+    def _delay(self, edit: Edit) -> None:
+        hours = float(edit.value)
+        if hours < 0:
+            self.problem(edit, f"hours must be >= 0, got {hours:g}", "hours")
+            return
+        for kind, eid in self.elements(edit):
+            self.contradiction(edit, kind, eid, "delay")
+            self.mark(self.touched, kind, eid, edit)
+            if kind == "node":
+                self._delay_node(edit, eid, hours)
+            else:
+                self._delay_link(eid, hours)
+
+    def _delay_node(self, edit: Edit, eid: str, hours: float) -> None:
+        kinds = set(self.nodes.at[eid, "kind"] or [])
+        if not kinds & HANDLING_KINDS:
+            self.problem(edit, f"delay at {eid} has no effect: trains only stop at border, "
+                         "gauge_change or port places (delay a link instead)")
+            return
+        base = _number(self.nodes.at[eid, "dwell_h"], 0.0)
+        for name in FAMILIES["dwell_h"]:
+            self.nodes.loc[eid, name] = _number(self.nodes.at[eid, name], base) + hours
+
+    def _delay_link(self, eid: str, hours: float) -> None:
+        row = self.links.loc[eid]
+        if row["mode"] in WATER_MODES:
+            self.links.loc[eid, "sailing_h"] = float(row["sailing_h"]) + hours
+            return
+        length = float(row["length_km"])
+        for name in FAMILIES["speed_kmh"]:
+            speed = _number(row[name], float("nan"))
+            if not math.isnan(speed):
+                self.links.loc[eid, name] = length / (length / speed + hours)
+
+    def _selection(self, edit: Edit, allowed: Mapping[str, tuple]) -> list[tuple[str, list[str]]]:
+        attribute = edit.attribute or ""
+        kinds = [k for k in ("node", "link") if attribute in allowed[k]]
+        if not kinds:
+            every = sorted(set(allowed["node"]) | set(allowed["link"]))
+            close = _closest(attribute, every)
+            self.problem(edit, f"cannot {edit.op} {attribute!r}" + (
+                f"; did you mean {close!r}?" if close else f"; expected one of {', '.join(every)}"),
+                "attribute")
+            return []
+        if edit.ids:
+            return self._selection_by_ids(edit, kinds)
+        if not (edit.country or edit.mode or edit.kind):
+            self.problem(edit, "select elements with ids, country, mode or kind")
+            return []
+        chosen = [(k, self._select(k, edit)) for k in kinds]
+        if not any(ids for _, ids in chosen):
+            self.problem(edit, "selects nothing (country/mode/kind match no element with "
+                         f"{attribute!r})")
+        return chosen
+
+    def _selection_by_ids(self, edit: Edit, kinds: list[str]) -> list[tuple[str, list[str]]]:
+        chosen: dict[str, list[str]] = {k: [] for k in kinds}
+        for kind, eid in self.elements(edit):
+            if kind not in chosen:
+                self.problem(edit, f"{edit.attribute} is a {' and '.join(kinds)} attribute but "
+                             f"{eid} is a {kind}", "attribute")
+                continue
+            chosen[kind].append(eid)
+        return list(chosen.items())
+
+    def _select(self, kind: str, edit: Edit) -> list[str]:
+        if kind == "node":
+            frame = self.nodes
+            mask = pd.Series(edit.mode is None, index=frame.index)
+            if edit.country:
+                mask &= frame["country"] == edit.country.upper()
+            if edit.kind:
+                mask &= frame["kind"].map(lambda k: edit.kind in (k or []))
+        else:
+            frame = self.links
+            mask = pd.Series(edit.kind is None, index=frame.index)
+            if edit.country:
+                country = self.nodes["country"]
+                mask &= (frame["from"].map(country) == edit.country.upper()) & (
+                    frame["to"].map(country) == edit.country.upper())
+            if edit.mode:
+                mask &= frame["mode"] == edit.mode
+        return list(frame.index[mask])
+
+    def _set(self, edit: Edit) -> None:
+        spec = _FIELDS.get(edit.attribute or "")
+        if spec is not None and edit.value is not None:
+            message = check_field(spec, {spec.name: edit.value})
+            if message:
+                self.problem(edit, message, "value")
+                return
+        for kind, ids in self._selection(edit, SETTABLE):
+            for eid in ids:
+                self.contradiction(edit, kind, eid, "set")
+                self.mark(self.touched, kind, eid, edit)
+                self.table(kind).loc[eid, edit.attribute] = (
+                    float("nan") if edit.value is None else edit.value)
+
+    def _scale(self, edit: Edit) -> None:
+        if not float(edit.value) > 0:
+            self.problem(edit, f"factor must be > 0, got {edit.value!r}", "factor")
+            return
+        names = FAMILIES.get(edit.attribute or "", (edit.attribute,))
+        for kind, ids in self._selection(edit, SCALABLE):
+            table = self.table(kind)
+            for eid in ids:
+                self.contradiction(edit, kind, eid, "scale")
+                self.mark(self.touched, kind, eid, edit)
+                for name in names:
+                    if name in table.columns:
+                        table.loc[eid, name] = table.at[eid, name] * float(edit.value)
+
+    def _add_node(self, edit: Edit) -> None:
+        props = dict(edit.value)
+        eid = props["id"]
+        if eid in self.nodes.index or eid in self.links.index:
+            self.problem(edit, f"id {eid!r} already exists", "id")
+            return
+        lon, lat = props.pop("lon", None), props.pop("lat", None)
+        defaults = {"aliases": [], "dwell_h": None, "dwell_min_h": None, "dwell_max_h": None,
+                    "capacity_trains_day": None, "reefer_service": False, "reefer_types": [],
+                    "status": "operating", "note": ""}
+        props = {**defaults, **props}
+        if not self._fields_ok(edit, NODE_FIELDS, props):
+            return
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)) \
+                or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            self.problem(edit, f"lon/lat ({lon}, {lat}) are not a WGS84 position", "lon")
+            return
+        row = gpd.GeoDataFrame([{**props, "geometry": Point(lon, lat)}], crs=CRS,
+                               index=pd.Index([eid]))
+        self.nodes = _append(self.nodes, row)
+
+    def _add_link(self, edit: Edit) -> None:
+        props = dict(edit.value)
+        eid = props["id"]
+        if eid in self.links.index or eid in self.nodes.index:
+            self.problem(edit, f"id {eid!r} already exists", "id")
+            return
+        coords = props.pop("geometry")
+        defaults = {"gauge_mm": None, "tracks": None, "electrified": False, "speed_kmh": None,
+                    "speed_min_kmh": None, "speed_max_kmh": None, "capacity_trains_day": None,
+                    "railway": "", "line": "", "status": "operating", "note": "",
+                    "length_km": round(polyline_km(coords), 1)}
+        props = {**defaults, **props}
+        fields = LINK_FIELDS + (FERRY_FIELDS if props.get("mode") in WATER_MODES else ())
+        if not self._fields_ok(edit, fields, props) or not self._ends_ok(edit, props, coords):
+            return
+        if props["mode"] == "rail" and (props["gauge_mm"] is None or props["speed_kmh"] is None):
+            self.problem(edit, "rail links need gauge_mm and speed_kmh")
+            return
+        row = gpd.GeoDataFrame([{**props, "geometry": LineString(coords)}], crs=CRS,
+                               index=pd.Index([eid]))
+        self.links = _append(self.links, row)
+
+    def _fields_ok(self, edit: Edit, fields: Iterable[Field], props: Mapping) -> bool:
+        ok = True
+        for spec in fields:
+            message = check_field(spec, props)
+            if message:
+                self.problem(edit, message, spec.name)
+                ok = False
+        if ok and not str(props.get("source", "")).strip():
+            self.problem(edit, "empty; name where the numbers come from", "source")
+            ok = False
+        return ok
+
+    def _ends_ok(self, edit: Edit, props: Mapping, coords: list) -> bool:
+        ok = True
+        for end, coord in (("from", coords[0]), ("to", coords[-1])):
+            if props[end] not in self.nodes.index:
+                close = _closest(props[end], self.nodes.index)
+                self.problem(edit, f"{props[end]!r} is not a node id" +
+                             (f"; did you mean {close!r}?" if close else ""), end)
+                ok = False
+                continue
+            point = self.nodes.at[props[end], "geometry"]
+            gap = distance_km(coord[0], coord[1], point.x, point.y)
+            if gap > ENDPOINT_TOLERANCE_KM:
+                self.problem(edit, f"geometry {'starts' if end == 'from' else 'ends'} {gap:.1f} km "
+                             f"from {props[end]!r}; expected within {ENDPOINT_TOLERANCE_KM:g} km",
+                             "geometry")
+                ok = False
+        return ok
+
+    def _demand(self, edit: Edit) -> None:
+        for end in ("origin", "destination"):
+            place = edit.value.get(end, "*")
+            if place != "*":
+                self.element(replace(edit, ids=(place,)), place)
+        if edit.value.get("factor", 1.0) < 0 or edit.value.get("trains_day", 0.0) < 0:
+            self.problem(edit, "demand must be >= 0")
+
+    # whole-scenario checks ----------------------------------------------------------------------
+    def check_result(self, edits: Sequence[Edit]) -> None:
+        """Contradictions visible only at the end: enabled links with unusable ends, and
+        enabled handling places without a dwell time."""
+        for key, where in self.enabled.items():
+            kind, eid = key.split(":", 1)
+            if kind == "link":
+                for end in ("from", "to"):
+                    node = self.links.at[eid, end]
+                    status = self.nodes.at[node, "status"]
+                    if status != "operating":
+                        self.problems.append(Problem(
+                            where[0], where[1], "",
+                            f"enables link {eid} but its end {node} is {status}; enable {node} too"))
+            elif set(self.nodes.at[eid, "kind"] or []) & HANDLING_KINDS and math.isnan(
+                    _number(self.nodes.at[eid, "dwell_h"], float("nan"))):
+                self.problems.append(Problem(
+                    where[0], where[1], "",
+                    f"enables {eid} ({', '.join(self.nodes.at[eid, 'kind'])}) without a dwell "
+                    "time; set its dwell_h (and dwell_min_h, dwell_max_h) too"))
+
+
+def _append(frame: gpd.GeoDataFrame, row: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    row = row.reindex(columns=frame.columns)
+    row["id"] = row.index
+    return gpd.GeoDataFrame(pd.concat([frame, row]), crs=frame.crs)
+
+
+def _number(value: Any, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(number) else number
+
+
+def is_usable(status: str, include_planned: bool = False) -> bool:
+    """Whether routing may use an element with this status."""
+    return status == "operating" or (include_planned and status in PLANNED_STATUSES)
+
+
+# -- comparisons live in corridor.compare; re-exported here for one import ------------------------
+
+def compare(*args, **kwargs):
+    """See :func:`corridor.compare.compare`."""
+    from corridor.compare import compare as _compare
+
+    return _compare(*args, **kwargs)

@@ -1,0 +1,195 @@
+"""Sweeps: many scenarios compared with one baseline, run in parallel on Dask.
+
+By default a sweep starts a Dask ``LocalCluster`` on the machine's cores; give ``scheduler`` (an
+address like ``tcp://10.0.0.5:8786``) to use an existing Dask distributed cluster, or ``client`` to
+reuse one. ``workers=1`` runs in this process without Dask.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from corridor.compare import summarize_routes, transit_frame
+from corridor.errors import CorridorError
+from corridor.scenarios import Scenario, find_scenario
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+
+SWEEP_COLUMNS = ["scenario", "origin", "destination", "base_days", "scenario_days", "delta_days",
+                 "base_crossings", "scenario_crossings", "change"]
+Progress = Callable[[int, int], None]
+
+
+# -- building the list of scenarios ---------------------------------------------------------------
+
+def from_directory(directory: str | Path) -> list[Scenario]:
+    """Every ``*.toml`` scenario in a directory, sorted by file name."""
+    folder = Path(directory)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise CorridorError(f"{folder}: no *.toml scenario files")
+    return [find_scenario(f) for f in files]
+
+
+def closures(net: Corridor, kind: str = "border", ids: Iterable[str] | None = None) -> list[Scenario]:
+    """One scenario per closed element: every operating node of ``kind`` (``"link"`` for every
+    operating link), or the given ids."""
+    if ids is None:
+        if kind == "link":
+            ids = net.links.index[net.links["status"] == "operating"]
+        else:
+            usable = net.nodes["status"] == "operating"
+            has_kind = net.nodes["kind"].map(lambda k: kind in (k or []))
+            if not has_kind.any():
+                raise CorridorError(f"no place of kind {kind!r}; try border, gauge_change, port, "
+                                    "terminal, junction or link")
+            ids = net.nodes.index[usable & has_kind]
+    return [Scenario(f"close-{i}", f"{i} closed").close(i) for i in ids]
+
+
+def value_range(targets: Sequence[str], attribute: str, values: Iterable[float],
+                how: str = "set") -> list[Scenario]:
+    """One scenario per value: ``set`` (or ``scale``, or ``delay`` hours) on the targets."""
+    out = []
+    for value in values:
+        name = f"{attribute}-{how}-{value:g}"
+        scenario = Scenario(name, f"{how} {attribute} = {value:g} on {', '.join(targets)}")
+        if how == "set":
+            scenario.set(attribute, float(value), *targets)
+        elif how == "scale":
+            scenario.scale(attribute, float(value), *targets)
+        elif how == "delay":
+            scenario = Scenario(f"delay-{value:g}h", f"{value:g} h extra at "
+                                f"{', '.join(targets)}").delay(*targets, hours=float(value))
+        else:
+            raise CorridorError(f"unknown sweep operation {how!r}; expected set, scale or delay")
+        out.append(scenario)
+    return out
+
+
+def parse_range(text: str) -> tuple[list[str], str, list[float]]:
+    """``"dostyk.dwell_h=6:96:18"`` -> (["dostyk"], "dwell_h", [6, 24, 42, 60, 78, 96]).
+
+    Several targets are joined with ``+`` (``"dostyk+altynkol.dwell_h=..."``); values are
+    ``START:STOP:STEP`` (STOP included) or a comma list.
+    """
+    try:
+        left, right = text.split("=", 1)
+        target, attribute = left.rsplit(".", 1)
+        if ":" in right:
+            start, stop, step = (float(v) for v in right.split(":"))
+            if step <= 0:
+                raise ValueError
+            values = list(np.round(np.arange(start, stop + step / 2, step), 6))
+        else:
+            values = [float(v) for v in right.split(",")]
+    except ValueError:
+        raise CorridorError(f"range {text!r}: expected PLACE.ATTRIBUTE=START:STOP:STEP or "
+                            "PLACE.ATTRIBUTE=V1,V2,...") from None
+    return [t for t in target.split("+") if t], attribute, [float(v) for v in values]
+
+
+# -- running --------------------------------------------------------------------------------------
+
+def _clean(net: Corridor) -> Corridor:
+    """A copy without caches, cheap to ship to workers."""
+    from corridor.network import Corridor
+
+    return Corridor(net.nodes, net.links, name=net.name)
+
+
+def run_one(net: Corridor, scenario: Scenario, pairs: list[tuple[str, str]],
+            base_routes: dict) -> pd.DataFrame:
+    """Rows of one scenario: its routes beside the baseline's."""
+    variant = scenario.apply(net)
+    frame = transit_frame(base_routes, summarize_routes(variant, pairs))
+    frame.insert(0, "scenario", scenario.name)
+    return frame[SWEEP_COLUMNS]
+
+
+def run(
+    net: Corridor,
+    scenarios: Sequence[Scenario],
+    pairs: Sequence[tuple[str, str]],
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Compare every scenario with ``net`` on ``pairs``; one results table.
+
+    Parameters
+    ----------
+    net : Corridor
+    scenarios : sequence of Scenario
+    pairs : sequence of (origin id, destination id)
+    client : distributed.Client, optional
+        Run on this Dask client.
+    scheduler : str, optional
+        Address of a running Dask scheduler to connect to.
+    workers : int, optional
+        Local worker processes (default: the machine's cores); 1 runs in-process without Dask.
+    progress : callable(done, total), optional
+        Called after each finished scenario.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``SWEEP_COLUMNS``, scenarios in the order given.
+    """
+    if not scenarios:
+        raise CorridorError("nothing to sweep: no scenarios")
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise CorridorError("scenario names in a sweep must be unique")
+    pairs = list(pairs)
+    flat = [s.flatten() for s in scenarios]
+    base = _clean(net)
+    base_routes = summarize_routes(base, pairs)
+    if client is None and scheduler is None and workers == 1:
+        frames = []
+        for done, scenario in enumerate(flat, start=1):
+            frames.append(run_one(base, scenario, pairs, base_routes))
+            if progress:
+                progress(done, len(flat))
+    else:
+        frames = _run_dask(base, flat, pairs, base_routes, client, scheduler, workers, progress)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, progress):
+    from distributed import Client, LocalCluster, as_completed
+
+    own_cluster = own_client = None
+    try:
+        if client is None:
+            if scheduler is not None:
+                client = own_client = Client(scheduler)
+            else:
+                own_cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                           threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+                client = own_client = Client(own_cluster)
+        shared = client.scatter(net, broadcast=True)
+        futures = [client.submit(run_one, shared, s, pairs, base_routes, pure=False)
+                   for s in scenarios]
+        index = {f.key: i for i, f in enumerate(futures)}
+        frames: list[pd.DataFrame | None] = [None] * len(futures)
+        for done, future in enumerate(as_completed(futures), start=1):
+            frames[index[future.key]] = future.result()
+            if progress:
+                progress(done, len(futures))
+        return frames
+    finally:
+        if own_client is not None:
+            own_client.close()
+        if own_cluster is not None:
+            own_cluster.close()
