@@ -88,3 +88,14 @@ def test_python_dash_m_runs():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["links"] > 100
+
+
+def test_atomic_write_gives_a_readable_file(tmp_path):
+    import stat
+
+    from corridor.datafiles import atomic_write_text
+
+    path = atomic_write_text(tmp_path / "sub" / "out.txt", "hello")
+    assert path.read_text() == "hello"
+    assert path.stat().st_mode & stat.S_IROTH
+    assert [p.name for p in path.parent.iterdir()] == ["out.txt"]

@@ -1,1 +1,102 @@
-"""CLI commands for coldchain (filled in by its issue)."""
+"""Commands about perishable goods: reach, commodities."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.text import Text
+
+from corridor import tables
+from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.maps import MapFile, check_map_file, write_map
+
+REACH_COLUMNS = ["node", "name", "country", "arrival_days", "p90_days",
+                 "remaining_shelf_life_days", "unpowered_hours", "climate_from"]
+
+
+def _is_terminal(kinds) -> bool:
+    return bool({"terminal", "port"} & set(kinds or []))
+
+
+def _reach_rows(net, result: pd.DataFrame, show_all: bool) -> pd.DataFrame:
+    rows = result[result["reachable"]]
+    if not show_all:
+        keep = net.nodes.loc[rows["node"], "kind"].map(_is_terminal).to_numpy()
+        rows = rows[keep]
+    frame = rows.sort_values("arrival_days")[REACH_COLUMNS].round(1)
+    return frame.rename(columns={"arrival_days": "days", "p90_days": "P90",
+                                 "remaining_shelf_life_days": "shelf life left (d)",
+                                 "unpowered_hours": "unpowered h", "climate_from": "climate"})
+
+
+def _summary(result: pd.DataFrame) -> Text:
+    a = result.attrs
+    lost = result[~result["reachable"]]
+    counts = lost["reason"].value_counts().to_dict()
+    direction = "to" if a["reverse"] else "from"
+    head = (f"{a['commodity']} {direction} {a['origin']}, month {a['month']}, "
+            f"power {a['power']}" + (f" ({a['autonomy_h']:.0f} h autonomy)"
+                                     if a["autonomy_h"] != float("inf") else "")
+            + f", margin {a['margin_days']:.0f} days")
+    reached = int(result["reachable"].sum()) - 1
+    detail = ", ".join(f"{n} {r}" for r, n in counts.items()) or "none"
+    examples = ", ".join(lost.sort_values("reason")["node"].head(8))
+    return Text(f"{head}\n{reached} places {'can supply it' if a['reverse'] else 'reached'}; "
+                f"unreachable: {detail}" + (f" (e.g. {examples})" if examples else "") + "\n")
+
+
+@app.command(epilog="Example: corridor reach Kostanay --commodity chilled_beef --month 7")
+def reach(
+    origin: Annotated[str, typer.Argument(help="Origin place (the market with --reverse).")],
+    commodity: Annotated[str, typer.Option(help="Commodity id (see `corridor commodities`).")],
+    month: Annotated[int, typer.Option(help="Month 1-12 (ambient temperature).")] = 7,
+    power: Annotated[str, typer.Option(help="Reefer power: genset, plug-in or autonomous.")]
+    = "genset",
+    autonomy_h: Annotated[float | None, typer.Option(
+        help="Hours the unit runs between power renewals (default per power mode).")] = None,
+    margin_days: Annotated[float | None, typer.Option(
+        help="Shelf life that must remain on arrival (default per commodity).")] = None,
+    reverse: Annotated[bool, typer.Option(
+        help="List the origins that can supply ORIGIN instead.")] = False,
+    samples: Annotated[int, typer.Option(
+        help="Monte Carlo draws for P90 (0: normal approximation).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="List every node, not only terminals and ports.")] = False,
+    as_json: JsonFlag = False,
+    map_file: MapFile = None,
+    data: DataDir = None,
+) -> None:
+    """Where a perishable load can go with enough shelf life left (reefer power permitting)."""
+    from corridor.coldchain import reach as reach_query
+    from corridor.coldchain import reach_table
+    from corridor.webmap import reach_map
+
+    check_map_file(map_file)
+    net = open_network(data)
+    result = reach_query(net, origin, commodity, month=month, power=power,
+                         autonomy_h=autonomy_h, margin_days=margin_days, reverse=reverse,
+                         samples=samples, seed=seed)
+    write_map(map_file, lambda: reach_map(net, result))
+    if as_json:
+        print_json(reach_table(result))
+        return
+    title = "Origins that can supply it" if reverse else "Reachable terminals"
+    console().print(tables.frame_table(_reach_rows(net, result, show_all), title=title))
+    console().print(_summary(result))
+
+
+@app.command(epilog="Example: corridor commodities --json")
+def commodities(as_json: JsonFlag = False) -> None:
+    """The commodity catalogue: set temperature, safe band, shelf life, sensitivity, source."""
+    from corridor.commodities import builtin_commodities
+
+    frame = builtin_commodities()
+    if as_json:
+        print_json(frame.to_dict(orient="records"))
+        return
+    shown = frame[["id", "name", "set_temp_c", "min_temp_c", "max_temp_c", "shelf_life_days",
+                   "q10", "chill_sensitive", "requires_reefer", "margin_days"]]
+    console().print(tables.frame_table(shown, title="Commodities"))

@@ -1,1 +1,181 @@
-"""CLI commands for scenarios (filled in by its issue)."""
+"""Commands about what-ifs: whatif, scenarios, sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json, split_list
+from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.compare import ANALYSES, Comparison, compare, parse_pairs
+from corridor.datafiles import atomic_write_text
+from corridor.errors import CorridorError
+from corridor.scenarios import builtin_scenarios, find_scenario
+from corridor.webmap import whatif_map
+
+PairsOption = Annotated[list[str] | None, typer.Option(
+    "--pairs", help="ORIGIN:DESTINATION pairs (repeat or comma-list); the scenario's own pairs, "
+    "else the published services, when omitted.")]
+
+
+def _days(value: float) -> str:
+    return "–" if value != value else f"{value:.1f}"
+
+
+def _number(value: float, spec: str) -> str:
+    return "–" if value != value else format(value, spec)
+
+
+def _delta(value: float) -> str:
+    if value != value:
+        return "–"
+    style = "red" if value > 0.05 else "green" if value < -0.05 else "dim"
+    return f"[{style}]{value:+.1f}[/]"
+
+
+def _transit_table(result: Comparison, description: str) -> Table:
+    table = Table(title=f"What if: {result.scenario}", caption=description or None,
+                  caption_justify="left")
+    for column in ("origin", "destination", "base days", "scenario days", "Δ days", "change",
+                   "scenario crossings"):
+        table.add_column(column, justify="right" if "days" in column else "left")
+    for row in result.transit.itertuples(index=False):
+        table.add_row(row.origin, row.destination, _days(row.base_days), _days(row.scenario_days),
+                      _delta(row.delta_days), row.change, row.scenario_crossings or "no route")
+    return table
+
+
+def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
+    table = Table(title=f"Bottlenecks: {result.scenario} (largest utilisation changes)")
+    for column in ("element", "type", "util. base", "util. scenario", "Δ util.", "Δ delay h"):
+        table.add_column(column)
+    for row in result.bottlenecks.head(top).itertuples(index=False):
+        table.add_row(str(row.id), str(row.type), _number(row.utilization_base, ".2f"),
+                      _number(row.utilization_scenario, ".2f"),
+                      _number(row.utilization_delta, "+.2f"), _number(row.delay_h_delta, "+.1f"))
+    return table
+
+
+@app.command(epilog="Example: corridor whatif dostyk-congestion --pairs Chongqing:Duisburg")
+def whatif(
+    scenarios: Annotated[list[str], typer.Argument(
+        help="Built-in scenario names or paths to scenario TOML files.")],
+    pairs: PairsOption = None,
+    analyses: Annotated[list[str] | None, typer.Option(
+        "--analyses", help=f"Comparisons to run: {', '.join(ANALYSES)} (default transit).")]
+    = None,
+    as_json: JsonFlag = False,
+    map_file: MapFile = None,
+    data: DataDir = None,
+) -> None:
+    """Compare scenarios with the baseline: transit time per pair, old and new route."""
+    check_map_file(map_file)
+    if map_file is not None and len(scenarios) > 1:
+        raise CorridorError("--map draws one scenario; name a single scenario")
+    net = open_network(data)
+    wanted = tuple(split_list(analyses)) or ("transit",)
+    if "reach" in wanted:
+        raise CorridorError("the reach comparison is available from Python: "
+                            "corridor.compare(..., analyses=['reach'], reach={...})")
+    results = []
+    for name in scenarios:
+        scenario = find_scenario(name)
+        chosen = split_list(pairs) or scenario.pairs or None
+        result = compare(scenario.baseline(net), scenario.apply(net),
+                         pairs=parse_pairs(net, chosen), analyses=wanted)
+        result.scenario = scenario.name
+        results.append((scenario, result))
+        write_map(map_file, lambda s=scenario, p=chosen: whatif_map(
+            s.baseline(net), s.apply(net), pairs=parse_pairs(net, p)))
+    if as_json:
+        print_json([{**r.to_dict(), "description": s.description,
+                     "compared_with": s.compare_with or "baseline"} for s, r in results])
+        return
+    out = console()
+    for scenario, result in results:
+        out.print(_transit_table(result, scenario.description))
+        if result.bottlenecks is not None:
+            out.print(_bottleneck_table(result))
+
+
+@app.command(epilog="Example: corridor scenarios --json")
+def scenarios(as_json: JsonFlag = False) -> None:
+    """List the built-in scenarios with their sources."""
+    found = builtin_scenarios()
+    if as_json:
+        print_json([s.to_dict() for s in found])
+        return
+    table = Table(title="Built-in scenarios (corridor whatif NAME)")
+    for column in ("name", "description", "builds on", "sources"):
+        table.add_column(column)
+    for s in found:
+        sources = "; ".join(f"{src.get('publisher', src.get('title', ''))} {src.get('date', '')}"
+                            .strip() for src in s.sources)
+        table.add_row(s.name, s.description, s.base or "", sources)
+    console().print(table)
+
+
+def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list[str]):
+    from corridor import sweep
+
+    found = []
+    for item in paths:
+        path = Path(item)
+        found += sweep.from_directory(path) if path.is_dir() else [find_scenario(item)]
+    if close_each:
+        found += sweep.closures(net, close_each)
+    for text in ranges:
+        targets, attribute, values = sweep.parse_range(text)
+        how = "delay" if attribute == "delay_h" else "set"
+        found += sweep.value_range(targets, attribute, values, how=how)
+    if not found:
+        raise CorridorError("nothing to sweep: give scenario files or a directory, --close-each "
+                            "or --range")
+    return found
+
+
+@app.command(epilog="Example: corridor sweep --close-each border --pairs Xian:Duisburg "
+             "--out closures.csv")
+def sweep(
+    scenarios: Annotated[list[str] | None, typer.Argument(
+        help="Scenario names, TOML files or directories of them.")] = None,
+    close_each: Annotated[str | None, typer.Option(
+        help="Add one scenario per closed place of this kind (border, gauge_change, port ...) "
+        "or per link ('link').")] = None,
+    ranges: Annotated[list[str] | None, typer.Option(
+        "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP, one scenario per value "
+        "(e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours).")] = None,
+    pairs: PairsOption = None,
+    out: Annotated[Path, typer.Option(help="Results table (CSV).")] = Path("sweep.csv"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="Address of a running Dask scheduler (tcp://host:8786); local cores otherwise.")]
+    = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes (default: all cores; 1 = no Dask).")] = None,
+    data: DataDir = None,
+) -> None:
+    """Run many scenarios in parallel and write one table of transit changes."""
+    from corridor import sweep as sweeps
+
+    net = open_network(data)
+    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, split_list(ranges))
+    resolved = parse_pairs(net, split_list(pairs) or None)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console(), transient=False) as bar:
+        task = bar.add_task("scenarios", total=len(chosen))
+        frame = sweeps.run(net, chosen, resolved, scheduler=scheduler, workers=workers,
+                           progress=lambda done, total: bar.update(task, completed=done))
+    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"))
+    worst = frame.sort_values("delta_days", ascending=False, na_position="first").head(10)
+    table = Table(title=f"{len(chosen)} scenarios × {len(resolved)} pairs → {out} "
+                        "(largest increases first)")
+    for column in ("scenario", "origin", "destination", "Δ days", "change"):
+        table.add_column(column)
+    for row in worst.itertuples(index=False):
+        table.add_row(row.scenario, row.origin, row.destination, _delta(row.delta_days), row.change)
+    console().print(table)

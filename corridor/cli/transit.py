@@ -17,7 +17,9 @@ from corridor.cli.common import (
     print_json,
     split_list,
 )
+from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.datafiles import atomic_write_text
+from corridor.webmap import route_map
 
 
 @app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
@@ -37,9 +39,11 @@ def route(
     include_planned: Annotated[bool, typer.Option(
         help="Also use planned / under-construction lines.")] = False,
     as_json: JsonFlag = False,
+    map_file: MapFile = None,
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
+    check_map_file(map_file)
     net = open_network(data)
     result = net.route(
         origin, destination, via=split_list(via), avoid=split_list(avoid),
@@ -47,6 +51,7 @@ def route(
         include_planned=include_planned,
     )
     routes = result if isinstance(result, list) else [result]
+    write_map(map_file, lambda: route_map(net, routes))
     if as_json:
         print_json([r.to_dict() for r in routes] if isinstance(result, list) else result.to_dict())
         return

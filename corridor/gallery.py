@@ -1,0 +1,167 @@
+"""The gallery: a set of web maps rendered from the built-in network, and an index page linking them.
+
+``corridor gallery`` writes it to ``maps/``; the output is reproducible byte for byte (see
+:func:`corridor.webmap.render_html`), so a test can check that the committed gallery is current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corridor.datafiles import atomic_write_text
+from corridor.webmap import bottleneck_map, network_map, reach_map, route_map, save_map, whatif_map
+from corridor.webmap.base import esc
+
+if TYPE_CHECKING:
+    import folium
+
+    from corridor.network import Corridor
+
+#: Monte Carlo settings of the gallery's routes (fixed, so the maps are reproducible)
+SAMPLES, SEED = 2000, 0
+#: PNG screenshots kept beside the gallery for the README: (map file, png file)
+SCREENSHOTS = (("network.html", "network.png"), ("route-chongqing-duisburg.html", "route.png"))
+
+
+@dataclass(frozen=True)
+class GalleryMap:
+    """One map of the gallery: file name, title, one-line description, and how to build it."""
+
+    file: str
+    title: str
+    description: str
+    build: Callable[[Corridor], folium.Map]
+
+
+def _routes(origin: str, destination: str, alternatives: int) -> Callable[[Corridor], folium.Map]:
+    def build(net: Corridor) -> folium.Map:
+        routes = net.route(origin, destination, alternatives=alternatives, samples=SAMPLES, seed=SEED)
+        return route_map(net, routes)
+
+    return build
+
+
+def gallery_maps() -> list[GalleryMap]:
+    """The maps of the gallery, in index order."""
+    return [
+        GalleryMap("network.html", "The network",
+                   "Every line by gauge and mode (ferries dashed, planned dotted), every node by kind, "
+                   "with the source of each element in its popup.", network_map),
+        GalleryMap("route-chongqing-duisburg.html", "Chongqing → Duisburg, four corridors",
+                   "The fastest route and alternatives via Khorgos, the Trans-Siberian and the Middle "
+                   "Corridor; click a line for its leg-by-leg timeline and P50/P90.",
+                   _routes("Chongqing", "Duisburg", 4)),
+        GalleryMap("route-chengdu-lodz.html", "Chengdu → Łódź, three corridors",
+                   "The Chengdu–Łódź service and its alternatives, with borders and breaks of gauge "
+                   "marked.", _routes("Chengdu", "Lodz", 3)),
+        GalleryMap("bottlenecks.html", "Bottlenecks",
+                   "Utilization of every capacity-limited crossing and line under the built-in demand, "
+                   "the minimum cut between China and Europe and the N-1 criticality ranking.",
+                   _bottlenecks),
+        GalleryMap("reach-chilled-beef-july.html", "Chilled beef from Kostanay in July",
+                   "Where Kazakh chilled beef arrives with enough shelf life left (places coloured by "
+                   "shelf life left, lines and isochrone bands by arrival day), and why the others "
+                   "are out of reach.",
+                   _reach("Kostanay", "chilled_beef", 7)),
+        GalleryMap("reach-chilled-beef-january.html", "Chilled beef from Kostanay in January",
+                   "The same query in winter: colder air on unpowered stretches leaves more shelf life "
+                   "on arrival.",
+                   _reach("Kostanay", "chilled_beef", 1)),
+        GalleryMap("whatif-poland-belarus-border-closure.html", "What-if: Poland–Belarus border closed",
+                   "Routes before and after the September 2025 closure of the Brest crossings, with "
+                   "the closed links highlighted and the change in days in each popup.",
+                   _whatif("poland-belarus-border-closure")),
+        GalleryMap("whatif-dostyk-congestion.html", "What-if: Dostyk congested",
+                   "The September 2024 queue at Dostyk (96 extra hours) and how the fastest routes "
+                   "move to Khorgos–Altynkol.", _whatif("dostyk-congestion")),
+    ]
+
+
+def _bottlenecks(net: Corridor) -> folium.Map:
+    return bottleneck_map(net)
+
+
+def _reach(origin: str, commodity: str, month: int) -> Callable[[Corridor], folium.Map]:
+    def build(net: Corridor) -> folium.Map:
+        from corridor.coldchain import reach
+
+        return reach_map(net, reach(net, origin, commodity, month=month), color_by="shelf_life")
+
+    return build
+
+
+def _whatif(scenario: str) -> Callable[[Corridor], folium.Map]:
+    def build(net: Corridor) -> folium.Map:
+        from corridor.scenarios import find_scenario
+
+        return whatif_map(net, find_scenario(scenario))
+
+    return build
+
+
+def render_gallery(out_dir: str | Path = "maps", net: Corridor | None = None,
+                   maps: list[GalleryMap] | None = None) -> list[Path]:
+    """Render every gallery map and ``index.html`` into ``out_dir``.
+
+    Returns
+    -------
+    list of Path
+        The files written, index last.
+    """
+    from corridor.network import load
+
+    net = net if net is not None else load()
+    out = Path(out_dir)
+    items = maps if maps is not None else gallery_maps()
+    written = [save_map(item.build(net), out / item.file) for item in items]
+    written.append(atomic_write_text(out / "index.html", index_html(items)))
+    return written
+
+
+def take_screenshots(out_dir: str | Path = "maps") -> list[Path]:
+    """Save the README's PNG screenshots of gallery maps (headless Chromium, offline, no tiles)."""
+    from corridor.webmap.browser import screenshot
+
+    out = Path(out_dir)
+    return [screenshot(out / html, out / png) for html, png in SCREENSHOTS]
+
+
+def index_html(items: list[GalleryMap]) -> str:
+    """The gallery's index page: one link and one line per map."""
+    entries = "\n".join(
+        f'  <li><a href="{esc(item.file)}">{esc(item.title)}</a> — {esc(item.description)}</li>'
+        for item in items
+    )
+    pictures = "\n".join(
+        f'  <figure><a href="{esc(html)}"><img src="{esc(png)}" alt="{esc(html)}" width="640"></a>'
+        f"<figcaption>{esc(html)}</figcaption></figure>"
+        for html, png in SCREENSHOTS
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>corridor · map gallery</title>
+<style>
+  body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 860px; margin: 2em auto; padding: 0 1em; }}
+  li {{ margin: 0.4em 0; }}
+  figure {{ display: inline-block; margin: 0.5em 1em 0.5em 0; }}
+  img {{ border: 1px solid #ccc; max-width: 100%; }}
+</style>
+</head>
+<body>
+<h1>corridor · map gallery</h1>
+<p>Web maps rendered by <code>corridor gallery</code> from the built-in network of the China–Europe
+rail freight corridors. Open a map in a browser; basemap tiles load from OpenStreetMap and
+OpenTopoMap.</p>
+<ul>
+{entries}
+</ul>
+<h2>Screenshots</h2>
+{pictures}
+</body>
+</html>
+"""

@@ -1,0 +1,527 @@
+"""Maps of the analyses: bottlenecks (utilization, min cut, N-1 ranking), cold-chain reach, what-ifs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import branca.colormap
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import LineString
+
+from corridor.errors import CorridorError
+from corridor.webmap.base import (
+    Markup,
+    attribute_table,
+    badge_icon,
+    base_map,
+    data_table,
+    dot_swatch,
+    esc,
+    finish,
+    fmt,
+    icon_swatch,
+    latlon,
+    legend,
+    line_swatch,
+    popup,
+    scroll_box,
+    tooltip,
+)
+from corridor.webmap.routes import add_context_layer, route_summary_html
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
+
+UTILIZATION_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026")
+NO_CAPACITY_COLOR = "#607d8b"
+CUT_COLOR = "#000000"
+UNREACHABLE_COLOR = "#9e9e9e"
+REASONS = {
+    "shelf_life": "too little shelf life left on arrival",
+    "power": "reefer power would run out between service points",
+    "no_route": "no route",
+    "freezing": "ambient cold would injure the cargo",
+}
+BASE_COLOR, SCENARIO_COLOR, CHANGED_COLOR = "#1e88e5", "#e53935", "#ff6f00"
+_METRIC_CRS = "EPSG:3857"
+
+
+# -- bottlenecks -----------------------------------------------------------------------------------
+
+def utilization_colormap(vmax: float = 1.5) -> branca.colormap.LinearColormap:
+    """Green (idle) → yellow → red (at capacity) → dark red (over capacity) for flow / capacity."""
+    scale = branca.colormap.LinearColormap(UTILIZATION_COLORS, index=[0.0, 0.6, 1.0, vmax],
+                                           vmin=0.0, vmax=vmax)
+    scale.caption = "utilization (flow / capacity), 1.0 = at capacity"
+    return scale
+
+
+def bottleneck_map(net: Corridor, assignment: Any = None, cut: Any = None,
+                   ranking: gpd.GeoDataFrame | None = None, top: int = 15) -> folium.Map:
+    """Flows and utilization on links and nodes, the minimum cut, and the N-1 ranking.
+
+    Parameters
+    ----------
+    net : Corridor
+    assignment : corridor.bottlenecks.Assignment, optional
+        Computed with the built-in demand when omitted.
+    cut : corridor.bottlenecks.MinCut, optional
+        Computed when omitted.
+    ranking : GeoDataFrame, optional
+        From :func:`corridor.bottlenecks.criticality`; computed when omitted.
+    top : int
+        Ranked elements marked on the map and listed in the ranking popup.
+    """
+    from corridor import bottlenecks
+
+    assignment = assignment if assignment is not None else bottlenecks.assign(net)
+    cut = cut if cut is not None else bottlenecks.min_cut(net)
+    ranking = ranking if ranking is not None else bottlenecks.criticality(net, base=assignment)
+    elements = assignment.elements
+    scale = utilization_colormap()
+    m = base_map(net.links.total_bounds)
+    add_context_layer(m, net)
+    max_flow = max(1.0, float(elements["flow_trains_day"].max()))
+    _flow_layers(m, elements, scale, max_flow)
+    _cut_layer(m, cut)
+    _ranking_layer(m, ranking.head(top))
+    scale.add_to(m)
+    legend("Bottlenecks (built-in demand)", [
+        (line_swatch(UTILIZATION_COLORS[2], width=5), "link with a capacity: colour = utilization"),
+        (line_swatch(NO_CAPACITY_COLOR), "link without a capacity: width = trains/day"),
+        (dot_swatch(UTILIZATION_COLORS[3]), "node with a capacity (size = trains/day)"),
+        (f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
+         f"border:3px dashed {CUT_COLOR}'></span>",
+         f"minimum cut: {cut.capacity_trains_day:,.0f} trains/day China → Europe at most"),
+        (icon_swatch("triangle-exclamation", "#6a1b9a"), "N-1 criticality rank (click for the list)"),
+    ]).add_to(m)
+    return finish(m)
+
+
+def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: float) -> None:
+    links = folium.FeatureGroup(name="Link flows and utilization")
+    nodes = folium.FeatureGroup(name="Node capacity and utilization")
+    for _eid, row in elements.iterrows():
+        flow, capacity = float(row["flow_trains_day"]), row["capacity_trains_day"]
+        limited = not _missing(capacity)
+        color = scale(min(float(row["utilization"]), scale.vmax)) if limited else NO_CAPACITY_COLOR
+        text = _flow_text(row)
+        if row["type"] == "link":
+            if flow <= 0 and not limited:
+                continue
+            folium.PolyLine(
+                latlon(row.geometry.coords), color=color,
+                weight=2 + 8 * math.sqrt(flow / max_flow) if not limited else 6,
+                opacity=0.9, tooltip=tooltip(text),
+                popup=popup(attribute_table(_flow_rows(row), title=row["name"]), 380),
+                class_name="corridor-flow corridor-flow-link",
+            ).add_to(links)
+        elif limited:
+            folium.CircleMarker(
+                [round(row.geometry.y, 5), round(row.geometry.x, 5)],
+                radius=6 + 10 * math.sqrt(flow / max_flow), color="#212121", weight=1, fill=True,
+                fill_color=color, fill_opacity=0.9, tooltip=tooltip(text),
+                popup=popup(attribute_table(_flow_rows(row), title=row["name"]), 380),
+                class_name="corridor-flow corridor-flow-node",
+            ).add_to(nodes)
+    links.add_to(m)
+    nodes.add_to(m)
+
+
+def _flow_text(row: pd.Series) -> str:
+    capacity = row["capacity_trains_day"]
+    if _missing(capacity):
+        return f"{row['name']}: {row['flow_trains_day']:.1f} trains/day (no capacity limit recorded)"
+    return (f"{row['name']}: {row['flow_trains_day']:.1f} of {capacity:.0f} trains/day "
+            f"({100 * row['utilization']:.0f} %), queue {row['delay_h']:.1f} h per train")
+
+
+def _flow_rows(row: pd.Series) -> list[tuple[str, Any]]:
+    return [("element", f"{row['type']} {row['id']}"),
+            ("flow", fmt(row["flow_trains_day"], 1, "trains/day")),
+            ("capacity", fmt(row["capacity_trains_day"], 0, "trains/day")),
+            ("utilization", "–" if _missing(row["utilization"]) else f"{100 * row['utilization']:.0f} %"),
+            ("queueing delay", fmt(row["delay_h"], 1, "h per train"))]
+
+
+def _cut_layer(m: folium.Map, cut: Any) -> None:
+    group = folium.FeatureGroup(name=esc(f"Minimum cut ({cut.capacity_trains_day:,.0f} trains/day)"))
+    body = data_table(["element", "name", "capacity trains/day"],
+                      [(f"{r['type']} {r['id']}", r["name"], Markup(fmt(r["capacity_trains_day"], 0)))
+                       for _i, r in cut.elements.iterrows()], numeric={2})
+    html = (f"<h4 style='margin:0 0 6px 0'>Minimum cut: {cut.capacity_trains_day:,.0f} trains/day</h4>"
+            f"<p style='margin:0 0 6px 0'>No more trains a day can get from the Chinese origins to "
+            f"the European destinations than these elements pass together.</p>{body}")
+    for _i, row in cut.elements.iterrows():
+        text = f"minimum cut: {row['name']} ({fmt(row['capacity_trains_day'], 0)} trains/day)"
+        if row.geometry.geom_type == "Point":
+            folium.CircleMarker([round(row.geometry.y, 5), round(row.geometry.x, 5)], radius=20,
+                                color=CUT_COLOR, weight=3, dash_array="6 4", fill=False,
+                                tooltip=tooltip(text), popup=popup(html, 420),
+                                class_name="corridor-cut").add_to(group)
+        else:
+            folium.PolyLine(latlon(row.geometry.coords), color=CUT_COLOR, weight=12, opacity=0.5,
+                            dash_array="6 4", tooltip=tooltip(text), popup=popup(html, 420),
+                            class_name="corridor-cut").add_to(group)
+    group.add_to(m)
+
+
+def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name="N-1 criticality ranking")
+    table = ranking_html(ranking)
+    for _i, row in ranking.iterrows():
+        point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.interpolate(0.5, normalized=True)
+        folium.Marker(
+            [round(point.y, 5), round(point.x, 5)],
+            tooltip=tooltip(f"#{row['rank']} if closed: {row['name']} "
+                            f"(+{row['delta_train_hours_day']:,.0f} train-hours/day)"),
+            popup=popup(table, 640),
+            icon=folium.DivIcon(
+                html=(f"<div style='width:22px;height:22px;border-radius:4px;background:#6a1b9a;"
+                      f"color:#fff;font:bold 11px/22px sans-serif;text-align:center;"
+                      f"border:1px solid #fff'>{int(row['rank'])}</div>"),
+                icon_size=(22, 22), icon_anchor=(11, 11), class_name="corridor-rank"),
+        ).add_to(group)
+    group.add_to(m)
+
+
+def ranking_html(ranking: gpd.GeoDataFrame) -> str:
+    """The N-1 ranking as a table: what closing each element costs."""
+    rows = [(int(r["rank"]), f"{r['type']} {r['name']}", Markup(fmt(r["delta_train_hours_day"], 0)),
+             Markup(fmt(r["unserved_trains_day"], 1)), Markup(fmt(r["rerouted_trains_day"], 1)),
+             r.get("detour", "")) for _i, r in ranking.iterrows()]
+    body = data_table(["#", "closed element", "+train-h/day", "unserved/day", "rerouted/day", "detour"],
+                      rows, numeric={0, 2, 3, 4})
+    return ("<h4 style='margin:0 0 6px 0'>N-1 criticality: the elements whose closure hurts most</h4>"
+            + scroll_box(body, 300))
+
+
+# -- cold-chain reach --------------------------------------------------------------------------------
+
+def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
+              color_by: str = "arrival", title: str | None = None) -> folium.Map:
+    """Where a perishable commodity can go: arrival days, shelf life left, isochrone bands.
+
+    Parameters
+    ----------
+    net : Corridor
+    result : GeoDataFrame
+        From :func:`corridor.coldchain.reach`.
+    band_days : float
+        Width of the isochrone bands in days.
+    color_by : {"arrival", "shelf_life"}
+        What the colour of reachable places shows (links and bands always show arrival days).
+    title : str, optional
+        Legend heading (built from the query by default).
+    """
+    if band_days <= 0:
+        raise CorridorError(f"band_days must be > 0, got {band_days}")
+    if color_by not in ("arrival", "shelf_life"):
+        raise CorridorError(f"color_by must be arrival or shelf_life, got {color_by!r}")
+    reachable = result[result["reachable"].astype(bool)]
+    horizon = max(band_days, float(reachable["arrival_days"].max()) if len(reachable) else band_days)
+    scale = branca.colormap.LinearColormap(["#2166ac", "#67a9cf", "#fddbc7", "#b2182b"],
+                                           vmin=0.0, vmax=horizon)
+    scale.caption = "arrival (days after departure)"
+    m = base_map(net.links.total_bounds)
+    add_context_layer(m, net)
+    _band_layer(m, net, reachable, scale, band_days, horizon)
+    _reach_links(m, net, reachable, scale)
+    node_scale = scale if color_by == "arrival" else shelf_life_colormap(result)
+    _reach_nodes(m, reachable, result, node_scale, color_by)
+    _reefer_layer(m, net)
+    scale.add_to(m)
+    if node_scale is not scale:
+        node_scale.add_to(m)
+    query = result.attrs
+    heading = title or (f"Reach of {query.get('commodity', '?')} from "
+                        f"{_name(net, query.get('origin'))}, month {query.get('month', '?')}")
+    legend(heading, [
+        (dot_swatch("#2166ac"), "reachable: colour = " + (
+            "arrival day" if color_by == "arrival" else "shelf life left on arrival")),
+        (dot_swatch(UNREACHABLE_COLOR), "not reachable (hover for the reason)"),
+        ("<span style='display:inline-block;width:20px;height:12px;background:#67a9cf;"
+         "opacity:.5'></span>", f"isochrone bands of {band_days:g} days"),
+        (icon_swatch("snowflake", "#0067a3"), "reefer service (plug-in power / cold store)"),
+    ]).add_to(m)
+    return finish(m)
+
+
+def _band_layer(m: folium.Map, net: Corridor, reachable: gpd.GeoDataFrame, scale, band_days: float,
+                horizon: float) -> None:
+    group = folium.FeatureGroup(name=esc(f"Isochrone bands ({band_days:g} days)"))
+    arrival = reachable["arrival_days"]
+    segments = _reach_segments(net, reachable)
+    edges = [band_days * k for k in range(1, math.ceil(horizon / band_days) + 1)]
+    for upper in reversed(edges):
+        parts = [g for g in reachable.geometry[arrival <= upper]]
+        parts += [geom for geom, day in segments if day <= upper]
+        if not parts:
+            continue
+        shape = _buffer_km(parts, 90.0)
+        folium.GeoJson(
+            {"type": "Feature", "properties": {},
+             "geometry": shapely.geometry.mapping(shape)},
+            style_function=_fixed_style(scale(min(upper, horizon))),
+            tooltip=tooltip(f"reached within {upper:g} days"), control=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _fixed_style(color: str):
+    def style(_feature: dict) -> dict:
+        return {"color": color, "weight": 0.5, "fillColor": color, "fillOpacity": 0.18}
+
+    return style
+
+
+def _buffer_km(geometries: list, km: float):
+    frame = gpd.GeoSeries(geometries, crs="EPSG:4326").to_crs(_METRIC_CRS)
+    merged = shapely.union_all(frame.buffer(km * 1000.0 * 1.4, quad_segs=4).to_numpy())
+    back = gpd.GeoSeries([merged], crs=_METRIC_CRS).to_crs("EPSG:4326").iloc[0]
+    return shapely.set_precision(back.simplify(0.05), 0.001)
+
+
+def _reach_segments(net: Corridor, reachable: gpd.GeoDataFrame) -> list[tuple[LineString, float]]:
+    """Link geometries on the paths to reachable places, with the arrival day at their far end."""
+    arrival = reachable["arrival_days"].to_dict()
+    seen: dict[str, float] = {}
+    for _node, row in reachable.iterrows():
+        path, links = list(row["path"] or []), list(row["links"] or [])
+        for i, link_id in enumerate(links):
+            end = path[i + 1] if i + 1 < len(path) else row["node"]
+            day = arrival.get(end, row["arrival_days"])
+            seen[link_id] = min(seen.get(link_id, math.inf), float(day))
+    return [(net.links.geometry[link_id], day) for link_id, day in seen.items()
+            if link_id in net.links.index]
+
+
+def _reach_links(m: folium.Map, net: Corridor, reachable: gpd.GeoDataFrame, scale) -> None:
+    group = folium.FeatureGroup(name="Links on the way (arrival day)")
+    for geometry, day in _reach_segments(net, reachable):
+        folium.PolyLine(latlon(geometry.coords), color=scale(day), weight=4, opacity=0.9,
+                        tooltip=tooltip(f"reached after {day:.1f} days"),
+                        class_name="corridor-reach-link").add_to(group)
+    group.add_to(m)
+
+
+def shelf_life_colormap(result: gpd.GeoDataFrame) -> branca.colormap.LinearColormap:
+    """Red (little shelf life left) → green (plenty) for remaining shelf life in days."""
+    top = float(result.attrs.get("shelf_life_days") or result["remaining_shelf_life_days"].max() or 1.0)
+    scale = branca.colormap.LinearColormap(["#b2182b", "#fddbc7", "#1a9850"], vmin=0.0, vmax=top)
+    scale.caption = "shelf life left on arrival (days)"
+    return scale
+
+
+def _reach_nodes(m: folium.Map, reachable: gpd.GeoDataFrame, result: gpd.GeoDataFrame, scale,
+                 color_by: str = "arrival") -> None:
+    ok = folium.FeatureGroup(name=esc(f"Reachable places ({len(reachable)})"))
+    unreachable = result[~result["reachable"].astype(bool)]
+    no = folium.FeatureGroup(name=esc(f"Not reachable ({len(unreachable)})"))
+    for _node, row in result.iterrows():
+        point = [round(row.geometry.y, 5), round(row.geometry.x, 5)]
+        if bool(row["reachable"]):
+            text = (f"{row['name']}: {row['arrival_days']:.1f} days (P90 {row['p90_days']:.1f}), "
+                    f"{row['remaining_shelf_life_days']:.0f} days of shelf life left")
+            folium.CircleMarker(point, radius=6, color="#212121", weight=1, fill=True,
+                                fill_color=scale(float(row["arrival_days"] if color_by == "arrival"
+                                                       else row["remaining_shelf_life_days"])),
+                                fill_opacity=0.95,
+                                tooltip=tooltip(text), popup=popup(_reach_popup(row), 380),
+                                class_name="corridor-reach-node").add_to(ok)
+        else:
+            reason = REASONS.get(row["reason"], row["reason"] or "not reachable")
+            folium.CircleMarker(point, radius=5, color="#616161", weight=1, fill=True,
+                                fill_color=UNREACHABLE_COLOR, fill_opacity=0.8,
+                                tooltip=tooltip(f"{row['name']}: not reachable — {reason}"),
+                                popup=popup(_reach_popup(row), 380),
+                                class_name="corridor-unreachable").add_to(no)
+    ok.add_to(m)
+    no.add_to(m)
+
+
+def _reach_popup(row: pd.Series) -> str:
+    rows = [("reachable", "yes" if bool(row["reachable"]) else "no"),
+            ("arrival", fmt(row["arrival_days"], 1, "days")), ("P90", fmt(row["p90_days"], 1, "days")),
+            ("shelf life left", fmt(row["remaining_shelf_life_days"], 1, "days")),
+            ("reason", REASONS.get(row["reason"], row["reason"]) if row["reason"] else "–"),
+            ("path", " → ".join(row["path"] or []) or "–")]
+    for extra in ("unpowered_hours", "ambient_c"):
+        if extra in row.index:
+            rows.append((extra.replace("_", " "), fmt(row[extra], 1)))
+    return attribute_table(rows, title=row["name"])
+
+
+def _reefer_layer(m: folium.Map, net: Corridor) -> None:
+    group = folium.FeatureGroup(name="Reefer service")
+    served = net.nodes[net.nodes["reefer_service"].astype(bool)]
+    for _node_id, row in served.iterrows():
+        kinds = ", ".join(row["reefer_types"] or [])
+        folium.Marker([round(row.geometry.y, 5), round(row.geometry.x, 5)],
+                      tooltip=tooltip(f"{row['name']}: reefer service ({kinds})"),
+                      icon=badge_icon("snowflake", "#0067a3", 18, "corridor-reefer")).add_to(group)
+    group.add_to(m)
+
+
+# -- what-if ---------------------------------------------------------------------------------------
+
+def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
+    """Nodes and links the scenario closed, added or changed: id, type, change, detail."""
+    rows = []
+    for kind, before, after in (("node", base.nodes, variant.nodes), ("link", base.links, variant.links)):
+        for eid in after.index:
+            if eid not in before.index:
+                rows.append((eid, kind, "added", f"new {kind}"))
+                continue
+            old, new = before.loc[eid], after.loc[eid]
+            if new["status"] != old["status"]:
+                rows.append((eid, kind, "closed" if new["status"] == "closed" else "status",
+                             f"status {old['status']} → {new['status']}"))
+                continue
+            diffs = [f"{col} {fmt(old[col])} → {fmt(new[col])}" for col in after.columns
+                     if col not in ("geometry", "source", "note") and col in before.columns
+                     and _differs(old[col], new[col])]
+            if diffs:
+                rows.append((eid, kind, "changed", "; ".join(diffs)))
+    return pd.DataFrame(rows, columns=["id", "type", "change", "detail"])
+
+
+def whatif_map(base: Corridor, variant: Any, pairs: Iterable[Sequence[str] | str] | None = None,
+               title: str | None = None) -> folium.Map:
+    """Baseline and scenario routes together, the scenario's edits highlighted, deltas in popups.
+
+    Parameters
+    ----------
+    base : Corridor
+        The baseline network.
+    variant : Corridor or corridor.scenarios.Scenario
+        The scenario network, or a scenario to apply to ``base``.
+    pairs : iterable, optional
+        ``("Chongqing", "Duisburg")`` or ``"Chongqing:Duisburg"``; the scenario's own pairs, else
+        the published services.
+    """
+    from corridor.compare import parse_pairs
+    from corridor.scenarios import Scenario
+
+    scenario = variant if isinstance(variant, Scenario) else variant.cache.get("scenario")
+    network = variant.apply(base) if isinstance(variant, Scenario) else variant
+    if pairs is None and scenario is not None and scenario.pairs:
+        pairs = scenario.pairs
+    resolved = parse_pairs(base, pairs)
+    m = base_map(base.links.total_bounds)
+    add_context_layer(m, base)
+    changes = changed_elements(base, network)
+    baseline = folium.FeatureGroup(name="Baseline routes")
+    variant_group = folium.FeatureGroup(name="Scenario routes")
+    for origin, destination in resolved:
+        before = _route_or_none(base, origin, destination)
+        after = _route_or_none(network, origin, destination)
+        html = _delta_html(base, network, origin, destination, before, after)
+        label = f"{_name(base, origin)} → {_name(base, destination)}"
+        for r, group, color, weight, dash, cls in (
+                (before, baseline, BASE_COLOR, 7, None, "corridor-whatif-base"),
+                (after, variant_group, SCENARIO_COLOR, 3.5, "8 6", "corridor-whatif-scenario")):
+            if r is not None and r.geometry is not None:
+                folium.PolyLine(latlon(r.geometry.coords), color=color, weight=weight, opacity=0.8,
+                                dash_array=dash, popup=popup(html), tooltip=tooltip(_delta_text(
+                                    label, before, after)), class_name=cls).add_to(group)
+    baseline.add_to(m)
+    variant_group.add_to(m)
+    _changes_layer(m, network, changes)
+    name = scenario.name if scenario is not None else network.name
+    description = scenario.description if scenario is not None else ""
+    legend(title or f"What-if: {name}", [
+        ("", description[:300] + ("…" if len(description) > 300 else "")),
+        (line_swatch(BASE_COLOR, width=6), "baseline route"),
+        (line_swatch(SCENARIO_COLOR, "8 6", width=3), "scenario route (dashed)"),
+        (dot_swatch(CHANGED_COLOR), f"element the scenario closed or changed ({len(changes)})"),
+    ]).add_to(m)
+    return finish(m)
+
+
+def _changes_layer(m: folium.Map, network: Corridor, changes: pd.DataFrame) -> None:
+    group = folium.FeatureGroup(name=esc(f"Closed or changed elements ({len(changes)})"))
+    for _i, row in changes.iterrows():
+        table = network.nodes if row["type"] == "node" else network.links
+        geometry = table.geometry[row["id"]]
+        name = table.at[row["id"], "name"] if row["type"] == "node" else table.at[row["id"], "line"]
+        html = attribute_table([("element", f"{row['type']} {row['id']}"), ("change", row["change"]),
+                                ("detail", row["detail"])], title=name or row["id"])
+        text = f"{name or row['id']}: {row['change']} ({row['detail']})"
+        if geometry.geom_type != "Point":
+            folium.PolyLine(latlon(geometry.coords), color=CHANGED_COLOR, weight=10, opacity=0.6,
+                            tooltip=tooltip(text), popup=popup(html, 420),
+                            class_name="corridor-changed-line").add_to(group)
+            geometry = geometry.interpolate(0.5, normalized=True)
+        folium.CircleMarker([round(geometry.y, 5), round(geometry.x, 5)], radius=11,
+                            color=CHANGED_COLOR, weight=4, fill=True, fill_opacity=0.3,
+                            tooltip=tooltip(text), popup=popup(html, 420),
+                            class_name="corridor-changed").add_to(group)
+    group.add_to(m)
+
+
+def _route_or_none(net: Corridor, origin: str, destination: str):
+    from corridor.errors import NoRouteError
+    from corridor.transit import route
+
+    try:
+        return route(net, origin, destination, samples=1000, seed=0)
+    except (NoRouteError, CorridorError):
+        return None
+
+
+def _delta_text(label: str, before, after) -> str:
+    if before is None and after is None:
+        return f"{label}: no route in either"
+    if after is None:
+        return f"{label}: no route in the scenario (baseline {before.transit_days:.1f} days)"
+    if before is None:
+        return f"{label}: new route, {after.transit_days:.1f} days"
+    delta = after.transit_days - before.transit_days
+    return f"{label}: {before.transit_days:.1f} → {after.transit_days:.1f} days ({delta:+.1f})"
+
+
+def _delta_html(base: Corridor, network: Corridor, origin: str, destination: str, before, after) -> str:
+    label = f"{_name(base, origin)} → {_name(base, destination)}"
+    parts = [f"<h4 style='margin:0 0 6px 0'>{esc(_delta_text(label, before, after))}</h4>"]
+    if before is not None and after is not None:
+        rows = [("expected", before.transit_days, after.transit_days, "days"),
+                ("P50", before.p50_days, after.p50_days, "days"),
+                ("P90", before.p90_days, after.p90_days, "days"),
+                ("distance", before.distance_km, after.distance_km, "km")]
+        parts.append(data_table(["", "baseline", "scenario", "change"], [
+            (name, Markup(fmt(b, 1, unit)), Markup(fmt(a, 1, unit)),
+             Markup(f"{a - b:+,.1f} {unit}" if a is not None and b is not None else "–"))
+            for name, b, a, unit in rows], numeric={1, 2, 3}))
+        rerouted = "same route" if before.path == after.path else "rerouted"
+        parts.append(f"<p style='margin:6px 0'>{esc(rerouted)}</p>")
+    for heading, net_, r in (("Baseline", base, before), ("Scenario", network, after)):
+        if r is not None:
+            parts.append(f"<b>{esc(heading)}</b>{route_summary_html(net_, r)}")
+    return scroll_box("".join(parts), 360)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _name(net: Corridor, node: Any) -> str:
+    return str(net.nodes["name"].get(node, node)) if node is not None else "?"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if _missing(a) and _missing(b):
+        return False
+    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
+        return list(a or []) != list(b or [])
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError):
+        return str(a) != str(b)

@@ -1,0 +1,320 @@
+"""Shared pieces of every web map: escaping, the base map and its controls, legends, tables, saving.
+
+Every text that comes from geodata, scenarios or user input goes through :func:`esc` before it reaches
+a popup, tooltip, layer name or legend: folium puts popup and tooltip HTML inside JavaScript template
+literals and Leaflet inserts it with ``innerHTML``.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+
+from corridor.datafiles import atomic_write_text
+
+OSM_TILES = "OpenStreetMap"
+LIGHT_TILES = "OpenTopoMap"
+POPUP_WIDTH = 620
+#: besides HTML: what would end a JavaScript template literal (folium quotes popups and tooltips with
+#: backticks) and Jinja delimiters (branca compiles every rendered element as a template again, so
+#: ``{{ ... }}`` in a place name would be evaluated while the map is saved)
+_LITERAL_BREAKERS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;",
+                                   "}": "&#125;"})
+_JS_STRING_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                                    "{": "\\u007b", "}": "\\u007d", "'": "\\u0027"})
+
+
+def esc(value: Any) -> str:
+    """HTML-escape ``value``; also escape backticks, ``$``, backslashes and braces (see above)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, list | tuple | set | frozenset):
+        value = ", ".join(str(v) for v in value)
+    return html.escape(str(value), quote=True).translate(_LITERAL_BREAKERS)
+
+
+def js_string(value: Any) -> str:
+    """A JavaScript string literal safe inside ``<script>`` and against Jinja re-rendering."""
+    return json.dumps(str(value), ensure_ascii=False).translate(_JS_STRING_ESCAPES)
+
+
+def fmt(value: Any, digits: int = 1, unit: str = "") -> str:
+    """A number for display (thousands separators, fixed digits), or '–' when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        text = f"{value:,.{digits}f}" if not float(value).is_integer() or digits == 0 else f"{value:,.0f}"
+        return f"{text} {unit}".strip()
+    return esc(value)
+
+
+def attribute_table(rows: Iterable[tuple[str, Any]], title: str | None = None) -> str:
+    """An HTML key/value table; values are escaped unless they are already-built ``Markup``."""
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:8px;vertical-align:top'>{esc(key)}</th>"
+        f"<td>{value if isinstance(value, Markup) else esc(value)}</td></tr>"
+        for key, value in rows
+    )
+    head = f"<h4 style='margin:0 0 6px 0'>{esc(title)}</h4>" if title else ""
+    return f"{head}<table class='corridor-attrs' style='font-size:12px'>{body}</table>"
+
+
+def data_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], numeric: set[int] = frozenset()
+               ) -> str:
+    """An HTML table of rows; every cell is escaped (or an already formatted ``Markup``)."""
+    head = "".join(f"<th style='padding:1px 4px;text-align:left'>{esc(c)}</th>" for c in columns)
+    lines = []
+    for row in rows:
+        cells = "".join(
+            f"<td style='padding:1px 4px;{'text-align:right' if i in numeric else ''}'>"
+            f"{cell if isinstance(cell, Markup) else esc(cell)}</td>"
+            for i, cell in enumerate(row)
+        )
+        lines.append(f"<tr>{cells}</tr>")
+    return (f"<table class='corridor-table' style='font-size:11px;border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>")
+
+
+class Markup(str):
+    """HTML that was built from escaped parts and must not be escaped again."""
+
+
+def scroll_box(inner: str, height_px: int = 320) -> str:
+    """Wrap HTML in a scrollable box (long tables in popups)."""
+    return f"<div style='max-height:{height_px}px;overflow:auto'>{inner}</div>"
+
+
+def popup(html_text: str, width: int = POPUP_WIDTH) -> folium.Popup:
+    """A popup for already-escaped HTML."""
+    return folium.Popup(html_text, max_width=width)
+
+
+def tooltip(text: str) -> folium.Tooltip:
+    """A tooltip for plain text (escaped here)."""
+    return folium.Tooltip(esc(text), sticky=True)
+
+
+def base_map(bounds: Sequence[float] | None = None, measure: bool = True) -> folium.Map:
+    """An empty map with two attributed tile layers, scale bar, fullscreen and measure controls.
+
+    Parameters
+    ----------
+    bounds : (minx, miny, maxx, maxy), optional
+        Fit the view to these lon/lat bounds.
+    measure : bool
+        Add the distance measuring tool.
+    """
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_start=3,
+                   location=[48.0, 60.0])
+    folium.TileLayer(OSM_TILES, name="OpenStreetMap").add_to(m)
+    folium.TileLayer(LIGHT_TILES, name="OpenTopoMap").add_to(m)
+    folium.plugins.Fullscreen(position="topleft").add_to(m)
+    if measure:
+        folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
+                                      secondary_length_unit="miles",
+                                      primary_area_unit="sqkilometers").add_to(m)
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def finish(m: folium.Map, collapsed: bool = True) -> folium.Map:
+    """Add the layer control last (folium needs it after every layer)."""
+    folium.LayerControl(position="topright", collapsed=collapsed).add_to(m)
+    return m
+
+
+_LEGEND_TEMPLATE = """
+{% macro html(this, kwargs) %}
+<div class="corridor-legend" style="position:absolute;bottom:28px;right:10px;z-index:1000;
+  background:rgba(255,255,255,0.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;
+  box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:260px">{{ this.body }}</div>
+{% endmacro %}
+"""
+
+
+class Legend(MacroElement):
+    """A fixed legend box; ``body`` is HTML built from escaped parts."""
+
+    def __init__(self, body: str):
+        from folium.template import Template
+
+        super().__init__()
+        self._name = "Legend"
+        self.body = body
+        self._template = Template(_LEGEND_TEMPLATE)
+
+
+def legend(title: str, entries: Sequence[tuple[str, str]]) -> Legend:
+    """A legend of (swatch HTML, label) entries; labels are escaped."""
+    rows = "".join(
+        f"<div style='display:flex;align-items:center;gap:6px;margin:2px 0'>{swatch}"
+        f"<span>{esc(label)}</span></div>"
+        for swatch, label in entries
+    )
+    return Legend(f"<b>{esc(title)}</b>{rows}")
+
+
+def line_swatch(color: str, dash: str | None = None, width: int = 3) -> str:
+    """A short line sample for a legend."""
+    style = "dashed" if dash else "solid"
+    return (f"<span style='display:inline-block;width:28px;border-top:{width}px {style} {color}'>"
+            "</span>")
+
+
+def dot_swatch(color: str, size: int = 10) -> str:
+    """A dot sample for a legend."""
+    return (f"<span style='display:inline-block;width:{size}px;height:{size}px;border-radius:50%;"
+            f"background:{color};border:1px solid #333'></span>")
+
+
+def icon_swatch(icon: str, color: str) -> str:
+    """A Font Awesome icon sample for a legend."""
+    return f"<i class='fa fa-{icon}' style='color:{color};width:14px;text-align:center'></i>"
+
+
+def latlon(coords: Iterable[Sequence[float]]) -> list[list[float]]:
+    """Shapely (lon, lat) coordinates as folium [lat, lon] pairs, rounded to ~1 m."""
+    return [[round(y, 5), round(x, 5)] for x, y, *_ in coords]
+
+
+# -- deterministic output ---------------------------------------------------------------------------
+
+def _walk(element: Element, seen: set[int]) -> Iterator[Element]:
+    if id(element) in seen:
+        return
+    seen.add(id(element))
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child, seen)
+    for name, value in list(vars(element).items()):  # popups keep their HTML outside _children
+        if name != "_parent" and isinstance(value, Element):
+            yield from _walk(value, seen)
+
+
+@contextmanager
+def _sequential_ids(counter: Iterator[int]) -> Iterator[None]:
+    original = Element.__dict__["_generate_id"]
+    Element._generate_id = classmethod(lambda cls: f"{next(counter):06x}")  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Element._generate_id = original  # type: ignore[method-assign]
+
+
+def render_html(m: folium.Map) -> str:
+    """The map as a standalone HTML page, with element ids numbered in tree order.
+
+    folium names every element with a random id; renumbering them (and the elements created
+    while rendering) makes the same map render to the same bytes every time.
+    """
+    root = m.get_root()
+    counter = itertools.count(1)
+    elements = list(_walk(root, set()))
+    old_names = {id(e): e.get_name() for e in elements}
+    for element in elements:
+        element._id = f"{next(counter):06x}"
+    for element in elements:  # templates use the keys children were added under
+        element._children = type(element._children)(
+            (child.get_name() if key == old_names.get(id(child)) else key, child)
+            for key, child in element._children.items()
+        )
+    with _sequential_ids(counter):
+        text = root.render()
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def save_map(m: folium.Map, path: str | PathLike) -> Path:
+    """Write the map as a standalone HTML file, atomically and reproducibly.
+
+    Examples
+    --------
+    >>> save_map(network_map(net), "network.html")  # doctest: +SKIP
+    """
+    return atomic_write_text(path, render_html(m))
+
+
+# -- markers and place search -----------------------------------------------------------------------
+
+def badge_icon(icon: str, color: str, size: int = 20, css_class: str = "corridor-node") -> folium.DivIcon:
+    """A round badge with a white Font Awesome glyph: compact node markers that stay readable."""
+    glyph = max(8, int(size * 0.55))
+    body = (f"<div style='width:{size}px;height:{size}px;border-radius:50%;background:{color};"
+            f"border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,0.6);display:flex;"
+            f"align-items:center;justify-content:center;box-sizing:border-box'>"
+            f"<i class='fa fa-{icon}' style='color:#fff;font-size:{glyph}px'></i></div>")
+    return folium.DivIcon(html=body, icon_size=(size, size), icon_anchor=(size // 2, size // 2),
+                          class_name=css_class)
+
+
+_SEARCH_TEMPLATE = """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new L.Control.Search({
+    sourceData: function(text, callResponse) {
+        callResponse({{ this.places_js }});
+        return {abort: function() {}};
+    },
+    propertyName: 'title',
+    propertyLoc: 'loc',
+    buildTip: function(text) {
+        var tip = document.createElement('li');
+        tip.textContent = text;
+        return tip;
+    },
+    initial: false,
+    zoom: {{ this.zoom }},
+    collapsed: true,
+    position: 'topleft',
+    textPlaceholder: {{ this.placeholder|tojson }},
+    marker: {icon: false, animate: true,
+             circle: {radius: 16, weight: 3, color: '#e53935', fill: false}}
+});
+{{ this.get_name() }}.on('search:locationfound', function(e) {
+    var opened = false;
+    {{ this._parent.get_name() }}.eachLayer(function(layer) {
+        if (!opened && layer.getPopup && layer.getPopup() && layer.getLatLng
+                && layer.getLatLng().equals(e.latlng)) {
+            layer.openPopup();
+            opened = true;
+        }
+    });
+});
+{{ this._parent.get_name() }}.addControl({{ this.get_name() }});
+{% endmacro %}
+"""
+
+
+class PlaceSearch(JSCSSMixin):
+    """Search box over place names (leaflet-search with an in-page list; names shown as text)."""
+
+    default_js = folium.plugins.Search.default_js
+    default_css = folium.plugins.Search.default_css
+
+    def __init__(self, places: dict[str, tuple[float, float]], placeholder: str = "Find a place…",
+                 zoom: int = 8):
+        from folium.template import Template
+
+        super().__init__()
+        self._name = "PlaceSearch"
+        self.places_js = "[" + ", ".join(
+            f'{{"title": {js_string(name)}, "loc": [{round(lat, 5)}, {round(lon, 5)}]}}'
+            for name, (lat, lon) in places.items()
+        ) + "]"
+        self.placeholder = placeholder
+        self.zoom = int(zoom)
+        self._template = Template(_SEARCH_TEMPLATE)

@@ -1,0 +1,230 @@
+"""Web maps: content, escaping of geodata text, reproducible output, the gallery and the map commands."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import folium
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from netfactory import two_crossings, write_network
+
+import corridor
+from corridor.gallery import SCREENSHOTS, gallery_maps, index_html, render_gallery
+from corridor.webmap import esc, network_map, render_html, route_map, save_map
+from corridor.webmap.network import NODE_KINDS, link_layer_name, primary_kind
+from corridor.webmap.routes import route_events, route_label
+
+MAPS_DIR = Path(__file__).resolve().parents[1] / "maps"
+EVIL_NAME = "<img src=x onerror=alert(1)>"
+EVIL_LINE = "\"><script>alert(2)</script>`${alert(3)}`\\u0041"
+EVIL_SOURCE = "<b onmouseover=alert(4)>report</b>"
+EVIL_JINJA = "{{ 7*7 }}{# c #}{% if true %}jinja{% endif %}"  # branca re-renders output with Jinja
+
+
+def evil_network() -> corridor.Corridor:
+    """``two_crossings`` with hostile names, line and source text on the fastest route."""
+    nodes, links = two_crossings()
+    nodes[3]["properties"]["name"] = EVIL_NAME  # f, the border station of the fastest route
+    nodes[0]["properties"]["source"] = EVIL_SOURCE
+    links[4]["properties"]["line"] = EVIL_LINE  # f→g
+    nodes[5]["properties"]["name"] = EVIL_JINJA  # e, the destination
+    return corridor.Corridor.from_features(nodes, links, name="evil <net>")
+
+
+@pytest.fixture(scope="module")
+def chongqing_routes(net):
+    return net.route("Chongqing", "Duisburg", alternatives=4, samples=500, seed=0)
+
+
+# -- escaping --------------------------------------------------------------------------------------
+
+@given(st.text())
+def test_esc_round_trips_and_leaves_no_markup_or_template_characters(text):
+    out = esc(text)
+    assert not set(out) & set("<>\"'`$\\{}")
+    assert html.unescape(out) == text
+
+
+def test_hostile_text_is_escaped_in_network_and_route_maps():
+    evil = evil_network()
+    pages = [render_html(network_map(evil)),
+             render_html(route_map(evil, evil.route("a", "e", samples=100)))]
+    for page in pages:
+        for raw in (EVIL_NAME, "<script>alert(2)", "${alert(3)}", "onmouseover=alert(4)>", "evil <net>",
+                    "{{", "{%", "{#", "49"):
+            assert raw not in page, raw
+    assert html.escape(EVIL_NAME) in pages[0] and html.escape(EVIL_NAME) in pages[1]
+    assert "&lt;b onmouseover=alert(4)&gt;report" in pages[0]
+
+
+# -- network map -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def network_page(net) -> tuple[folium.Map, str]:
+    m = network_map(net)
+    return m, render_html(m)
+
+
+def test_network_map_draws_every_link_and_node_in_named_layers(net, network_page):
+    m, page = network_page
+    assert isinstance(m, folium.Map)
+    assert page.count('"className": "corridor-link ') == len(net.links)
+    kinds = net.nodes["kind"].map(primary_kind)
+    assert page.count("corridor-node corridor-") == len(net.nodes)
+    assert (kinds == "junction").sum() == page.count("corridor-junction")
+    layers = {child.layer_name for child in m._children.values() if isinstance(child, folium.FeatureGroup)}
+    expected = {link_layer_name(row) for _, row in net.links.iterrows()} | {
+        NODE_KINDS[k][0] for k in set(kinds)}
+    assert {esc(name) for name in expected} <= layers
+    assert {"Rail · 1435 mm (standard gauge)", "Rail · 1520 mm (Russian gauge)", "Rail ferry",
+            "Planned &amp; under construction", "Border crossings", "Gauge-change stations"} <= layers
+    for needle in ("L.control.layers", "L.Control.Search", "L.Control.Measure", "L.control.fullscreen",
+                   "L.control.scale", "tile.opentopomap.org", "openstreetmap.org/copyright",
+                   "corridor-legend"):
+        assert needle in page, needle
+
+
+def test_network_map_styles_ferries_dashed_and_planned_apart(net, network_page):
+    page = network_page[1]
+    ferry = net.links[net.links["mode"] == "ferry"].iloc[0]
+    assert '"dashArray": "10 8"' in page
+    planned = net.links[net.links["status"] != "operating"]
+    assert len(planned) and page.count("corridor-planned-under-construction") == len(planned)
+    assert html.escape(ferry["source"], quote=True)[:40] in page
+
+
+def test_network_map_width_by_capacity_differs():
+    nodes, links = two_crossings()
+    links[0]["properties"]["capacity_trains_day"] = 120.0
+    small = corridor.Corridor.from_features(nodes, links)
+    by_tracks, by_capacity = (render_html(network_map(small, width_by=w)) for w in ("tracks", "capacity"))
+    assert '"weight": 2.5' in by_tracks and '"weight": 7.5' in by_capacity
+
+
+# -- route map -------------------------------------------------------------------------------------
+
+def test_route_events_mark_borders_and_breaks_of_gauge(net, chongqing_routes):
+    fastest = chongqing_routes[0]
+    events = {e.node: e for e in route_events(net, fastest)}
+    assert {"gauge_change", "border"} <= set(events["dostyk"].kinds)
+    assert "1435 → 1520 mm" in events["dostyk"].detail
+    assert {g["node"] for g in fastest.gauge_changes} <= set(events)
+    assert {c.split("→")[1] for c in fastest.border_crossings} <= set(events)
+
+
+def test_route_labels_name_the_crossing_that_sets_each_alternative_apart(net, chongqing_routes):
+    labels = [route_label(net, r, i, chongqing_routes[0]) for i, r in enumerate(chongqing_routes, 1)]
+    assert len(set(labels)) == len(labels) == 4
+    assert "Alashankou" in labels[0] and "Khorgos" in labels[1]
+
+
+def test_route_map_has_one_line_per_route_with_timeline_and_percentiles(net, chongqing_routes):
+    page = render_html(route_map(net, chongqing_routes))
+    assert page.count('"className": "corridor-route ') == 4
+    assert page.count("corridor-event corridor-event-") == sum(
+        len(route_events(net, r)) for r in chongqing_routes)
+    for r in chongqing_routes:
+        assert f"{r.p90_days:.1f} days" in page and f"{r.p50_days:.1f} days" in page
+    assert page.count("<tr><td style='padding:1px 4px;text-align:right'>1</td>") == 4  # leg 1 rows
+    assert len(set(re.findall(r'"color": "(#[0-9a-f]{6})", "dashArray": null, "dashOffset": null, '
+                              r'"fill": false, "fillColor": "#[0-9a-f]{6}", "fillOpacity": 0.2, '
+                              r'"fillRule": "evenodd", "lineCap": "round", "lineJoin": "round", '
+                              r'"noClip": false, "opacity": 0.85', page))) == 4
+
+
+def test_route_map_accepts_a_single_route(net):
+    single = net.route("Xian", "Duisburg", samples=0)
+    page = render_html(route_map(net, single))
+    assert page.count('"className": "corridor-route ') == 1 and "P90" in page
+
+
+# -- reproducible output and saving ------------------------------------------------------------------
+
+def test_same_map_renders_to_same_bytes(net, chongqing_routes):
+    small = evil_network()
+    assert render_html(network_map(small)) == render_html(network_map(small))
+    assert render_html(route_map(net, chongqing_routes)) == render_html(route_map(net, chongqing_routes))
+
+
+def test_save_map_writes_atomically(tmp_path, net):
+    path = save_map(route_map(net, net.route("Almaty", "Moscow", samples=0)), tmp_path / "sub" / "r.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in path.parent.iterdir()] == ["r.html"]
+
+
+def test_gallery_in_maps_is_up_to_date(tmp_path):
+    written = render_gallery(tmp_path)
+    expected = {p.name for p in written}
+    committed = {p.name for p in MAPS_DIR.glob("*.html")}
+    assert committed == expected, "run `corridor gallery` to refresh maps/"
+    for path in written:
+        assert (MAPS_DIR / path.name).read_bytes() == path.read_bytes(), (
+            f"maps/{path.name} is stale: run `corridor gallery` and commit maps/")
+    for _html, png in SCREENSHOTS:
+        assert (MAPS_DIR / png).stat().st_size > 10_000
+
+
+def test_gallery_index_links_every_map_with_a_description():
+    items = gallery_maps()
+    page = index_html(items)
+    for item in items:
+        assert f'href="{item.file}"' in page and html.escape(item.description) in page
+
+
+# -- commands ---------------------------------------------------------------------------------------
+
+def test_map_commands_write_html(cli, tmp_path):
+    nodes, links = two_crossings()
+    write_network(tmp_path / "net", nodes, links)
+    code, _, err = cli("map", "network", "--data", str(tmp_path / "net"), "--out", str(tmp_path / "n.html"))
+    assert code == 0 and "wrote" in err
+    assert (tmp_path / "n.html").read_text(encoding="utf-8").count('"className": "corridor-link ') == 6
+    code, _, _ = cli("map", "route", "Chengdu", "Lodz", "--alternatives", "2", "--samples", "100",
+                     "--out", str(tmp_path / "r.html"))
+    assert code == 0
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count('"className": "corridor-route ') == 2
+
+
+def test_map_commands_for_the_analyses(cli, tmp_path):
+    for args in (("bottlenecks", "--top", "3"), ("reach", "Kostanay", "--commodity", "chilled_beef"),
+                 ("whatif", "dostyk-congestion", "--pairs", "Xian:Duisburg")):
+        out = tmp_path / f"{args[0]}.html"
+        code, _, err = cli("map", *args, "--out", str(out))
+        assert code == 0, err
+        assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("args", [
+    ("map", "network", "--out", "network.txt"),
+    ("map", "route", "Chongqing", "Duisbrug", "--out", "r.html"),
+    ("map", "network", "--width-by", "colour", "--out", "n.html"),
+    ("map", "whatif", "no-such-scenario", "--out", "w.html"),
+    ("map", "reach", "Kostanay", "--commodity", "caviar", "--out", "r.html"),
+])
+def test_map_command_errors_are_one_line(cli, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(*args)
+    assert code == 2 and err.startswith("corridor: error:") and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_gallery_refuses_a_file_as_directory(cli, tmp_path):
+    target = tmp_path / "maps.html"
+    target.write_text("x", encoding="utf-8")
+    code, _, err = cli("gallery", "--out", str(target))
+    assert code == 2 and "is a file" in err and target.read_text(encoding="utf-8") == "x"
+
+
+def test_map_option_helpers_for_analysis_commands(tmp_path):
+    from corridor.cli.maps import check_map_file, write_map
+    from corridor.errors import CorridorError
+
+    write_map(None, lambda: pytest.fail("no --map, no map"))
+    with pytest.raises(CorridorError, match=r"--map must name an \.html file"):
+        check_map_file(tmp_path / "map.png")
+    write_map(tmp_path / "m.html", lambda: network_map(evil_network()))
+    assert (tmp_path / "m.html").read_text(encoding="utf-8").count('"className": "corridor-link ') == 6
