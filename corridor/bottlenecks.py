@@ -470,8 +470,12 @@ def criticality(
     net: Corridor,
     demand: pd.DataFrame | str | Path | None = None,
     base: Assignment | None = None,
+    include_endpoints: bool = False,
 ) -> gpd.GeoDataFrame:
     """Close every operating node and link in turn; report the harm, most harmful first.
+
+    The origins and destinations of the demand themselves are left out unless
+    ``include_endpoints`` is true: closing them only removes their own trains.
 
     The trains whose equilibrium routes used the closed element move to the fastest remaining
     route at the equilibrium travel times (all other trains keep their routes); then every
@@ -508,6 +512,9 @@ def criticality(
     frame["unserved_trains_day"] = values[:, 1]
     frame["rerouted_trains_day"] = values[:, 2]
     frame["detour"] = [r[3] for r in rows]
+    if not include_endpoints:
+        endpoints = set(base.pairs["origin"]) | set(base.pairs["destination"])
+        frame = frame[~((frame["type"] == "node") & frame["id"].isin(endpoints))]
     frame = frame.sort_values(["unserved_trains_day", "delta_train_hours_day", "id"],
                               ascending=[False, False, True])
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))

@@ -79,6 +79,8 @@ def bottlenecks(
 def criticality(
     demand: DemandFile = None,
     top: Top = 10,
+    include_endpoints: Annotated[bool, typer.Option(
+        help="Also close the demand's own origins and destinations.")] = False,
     as_json: JsonFlag = False,
     data: DataDir = None,
 ) -> None:
@@ -87,7 +89,7 @@ def criticality(
 
     _check_top(top)
     net = open_network(data)
-    ranked = analysis.criticality(net, demand)
+    ranked = analysis.criticality(net, demand, include_endpoints=include_endpoints)
     if as_json:
         print_json(_criticality_records(ranked, top))
         return
