@@ -1,10 +1,8 @@
-"""Comparisons, sweeps (in-process and on a local Dask cluster), the CLI and the README example."""
+"""Comparisons, sweeps (in-process and on a local Dask cluster) and the CLI."""
 
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,7 +13,6 @@ from corridor.errors import CorridorError
 from corridor.scenarios import Scenario
 
 PAIRS = ["Chongqing:Duisburg", "Xian:Tashkent"]
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -142,24 +139,6 @@ def test_cli_sweep_writes_one_table(cli, tmp_path):
     frame = pd.read_csv(out)
     assert list(frame["scenario"]) == ["delay-0h", "delay-48h", "delay-96h"]
     assert frame["delta_days"].iloc[0] == 0 and frame["delta_days"].iloc[-1] > 1
-
-
-# -- README ---------------------------------------------------------------------------------------
-
-def _whatif_python_blocks() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    if "## What-ifs" not in text:
-        pytest.skip("the what-if README section is not merged yet")
-    section = text.split("## What-ifs", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
-
-
-def test_readme_scripting_example_runs(tmp_path, monkeypatch):
-    blocks = _whatif_python_blocks()
-    assert blocks
-    monkeypatch.chdir(tmp_path)
-    for block in blocks:
-        exec(compile(block, str(README), "exec"), {})
 
 
 # -- bottlenecks and reach ------------------------------------------------------------------------
