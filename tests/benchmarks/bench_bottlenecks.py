@@ -13,12 +13,11 @@ Run: ``python tests/benchmarks/bench_bottlenecks.py``. Prints, beside the naive 
 from __future__ import annotations
 
 import itertools
-import statistics
 import time
-from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
+from timing import timed
 
 import corridor
 from corridor import bottlenecks
@@ -27,16 +26,6 @@ from corridor.flows import capacity_model
 from corridor.routing import IN
 
 TOLERANCE = 1e-3
-
-
-def timed(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Median wall time of ``fn`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def nx_graph(model, cost: np.ndarray) -> nx.DiGraph:

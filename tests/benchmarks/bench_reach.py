@@ -9,11 +9,8 @@ without the reefer-power constraint that the label-setting search also enforces.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
-
 import networkx as nx
+from timing import timed
 
 import corridor
 from corridor.climate import node_ambient
@@ -21,16 +18,6 @@ from corridor.coldchain import edge_costs, edge_model, reach
 from corridor.commodities import builtin_commodities, commodity
 
 ORIGIN = "kostanay"
-
-
-def timed(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall time of ``fn`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def naive_reach(net, item: str, month: int) -> dict[str, float]:

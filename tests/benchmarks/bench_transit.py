@@ -10,12 +10,10 @@ matrix pair.
 from __future__ import annotations
 
 import itertools
-import statistics
-import time
-from collections.abc import Callable
 
 import networkx as nx
 import numpy as np
+from timing import timed
 
 import corridor
 from corridor.transit import Constraints, make_route, matrix, state_graph, terminals
@@ -23,16 +21,6 @@ from corridor.transit import Constraints, make_route, matrix, state_graph, termi
 PAIRS = [("chongqing_tuanjiecun", "duisburg_logport"), ("xian", "lodz_olechow"),
          ("almaty", "moscow_vorsino"), ("chengdu_qingbaijiang", "madrid_abronigal"),
          ("urumqi", "alat_port")]
-
-
-def timed(fn: Callable[[], object], repeat: int = 5) -> float:
-    """Median wall time of ``fn`` in seconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def naive_graph(sg) -> nx.DiGraph:
