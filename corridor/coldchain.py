@@ -96,34 +96,32 @@ def _variance(spread: Spread) -> float:
     return ((spread.hi - spread.lo) / 6.0) ** 2
 
 
-def _edge_parts(sg: StateGraph, e: int, node_rows: list, link_rows: list, dwell: list) -> list:
-    """(hours, kind, node_a, node_b, variance) parts of edge ``e``."""
+def _edge_parts(sg: StateGraph, e: int, link_rows: list, dwell: list) -> list:
+    """(hours, kind, node_a, node_b, variance) parts of edge ``e``.
+
+    Which dwell an edge pays comes from the routing's own component table
+    (``StateGraph.edge_parts``); here each part is only classed as running, powered (border
+    formalities) or unpowered (transshipment, ferry) time.
+    """
     a, b = int(sg.edge_src_node[e]), int(sg.edge_dst_node[e])
-    _, t_in, paid, _ = sg.states[int(sg.src[e])]
-    link = int(sg.edge_link[e])
-    if link < 0:
-        t_out = sg.states[int(sg.dst[e])][1]
-        if t_in == t_out:
+    n_nodes, n_links = len(sg.node_ids), len(sg.link_ids)
+    parts = sg.edge_parts[e]
+    if int(sg.edge_link[e]) < 0:
+        if sg.states[int(sg.src[e])][1] == sg.states[int(sg.dst[e])][1]:
             return []
-        hours = dwell[a]
-        if paid:  # the node's dwell was charged on arrival as border time: it is transshipment
-            return [(hours.mean, RECLASS, a, a, 0.0)]
-        return [(hours.mean, UNPOWERED, a, a, _variance(hours))]
-    row = link_rows[link]
-    parts = []
-    crossing = sg.country[a] != sg.country[b]
-    if crossing and "border" in node_rows[a] and not paid:
-        parts.append((dwell[a].mean, POWERED, a, a, _variance(dwell[a])))
-    if row["mode"] in WATER_MODES:
-        wait, sail = ferry_wait_spread(row), run_spread(row)
-        parts.append((wait.mean, UNPOWERED, a, a, _variance(wait)))
-        parts.append((sail.mean, UNPOWERED, a, a, _variance(sail)))
-    else:
-        run = run_spread(row)
-        parts.append((run.mean, RUN, a, b, _variance(run)))
-    if crossing and "border" in node_rows[b]:
-        parts.append((dwell[b].mean, POWERED, b, b, _variance(dwell[b])))
-    return parts
+        if not parts:  # the node's dwell was charged on arrival as border time: it is transshipment
+            return [(dwell[a].mean, RECLASS, a, a, 0.0)]
+        return [(dwell[a].mean, UNPOWERED, a, a, _variance(dwell[a]))]
+    out = []
+    for c in parts:
+        if c < n_nodes:  # border formalities at either end of a crossing
+            out.append((dwell[c].mean, POWERED, c, c, _variance(dwell[c])))
+            continue
+        row = link_rows[(c - n_nodes) % n_links]
+        spread = ferry_wait_spread(row) if c >= n_nodes + n_links else run_spread(row)
+        kind = UNPOWERED if row["mode"] in WATER_MODES else RUN
+        out.append((spread.mean, kind, a, a if kind == UNPOWERED else b, _variance(spread)))
+    return out
 
 
 def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"})) -> EdgeModel:
@@ -133,14 +131,13 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
         return net.cache[key]
     sg = state_graph(net, statuses)
     nodes = net.nodes.loc[sg.node_ids]
-    node_kinds = [set(k or []) for k in nodes["kind"]]
     dwell = [dwell_spread(row) for _, row in nodes.iterrows()]
     link_rows = [net.links.loc[lid] for lid in sg.link_ids]
     n_edges = len(sg.src)
     hours, var = np.zeros(n_edges), np.zeros(n_edges)
     comps = []
     for e in range(n_edges):
-        for h, kind, a, b, v in _edge_parts(sg, e, node_kinds, link_rows, dwell):
+        for h, kind, a, b, v in _edge_parts(sg, e, link_rows, dwell):
             comps.append((e, h, kind, a, b))
             if kind != RECLASS:
                 hours[e] += h
