@@ -33,10 +33,6 @@ CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
 OPERATING = frozenset({"operating"})
 
 
-def _has(kinds, kind: str) -> bool:
-    return kind in (kinds if isinstance(kinds, list | tuple | set) else [])
-
-
 class CapacityModel:
     """Elements (operating nodes, then links) of a network with their capacities, on its state graph.
 
@@ -72,25 +68,27 @@ class CapacityModel:
         node_t0 = np.maximum(dwell, 24.0 / np.where(np.isnan(self.capacity[: len(nodes)]), np.inf,
                                                      self.capacity[: len(nodes)]))
         self.t0 = np.concatenate([node_t0, run])
-        self.border = np.array([_has(k, "border") for k in nodes["kind"]])
         self.position = {eid: i for i, eid in enumerate(self.ids)}
         self.incidence = self._incidence()
         self._pairs()
 
     # -- structure ---------------------------------------------------------------------------------
     def _incidence(self) -> csr_matrix:
+        """Which elements each state edge uses: its link, and every node whose dwell it pays.
+
+        The dwell rule (border crossing, change of gauge or mode) is the routing's own, read from
+        ``StateGraph.edge_parts``, so capacity is used exactly where time is charged.
+        """
         sg = self.sg
-        track = np.asarray(sg.states, dtype=np.int64).reshape(-1, 4)[:, 1]
-        edges = np.arange(len(sg.src))
-        a, b = sg.edge_src_node, sg.edge_dst_node
-        is_link = sg.edge_link >= 0
-        unpaid = sg.state_paid[sg.src] == 0
-        switch = ~is_link & (track[sg.src] != track[sg.dst]) & unpaid
-        crossing = is_link & (sg.country[a] != sg.country[b])
-        from_a = crossing & self.border[a] & unpaid
-        into_b = crossing & self.border[b]
-        rows = np.concatenate([edges[is_link], edges[switch], edges[from_a], edges[into_b]])
-        cols = np.concatenate([self.n_nodes + sg.edge_link[is_link], a[switch], a[from_a], b[into_b]])
+        rows, cols = [], []
+        for e, parts in enumerate(sg.edge_parts):
+            if sg.edge_link[e] >= 0:
+                rows.append(e)
+                cols.append(self.n_nodes + int(sg.edge_link[e]))
+            for component in parts:
+                if component < self.n_nodes:
+                    rows.append(e)
+                    cols.append(component)
         data = np.ones(len(rows))
         return coo_matrix((data, (rows, cols)), shape=(len(sg.src), len(self.ids))).tocsr()
 
