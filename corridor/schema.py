@@ -12,6 +12,11 @@ PLANNED_STATUSES = ("operating", "under_construction", "planned")
 GAUGES_MM = (1000, 1067, 1435, 1520, 1668)
 REEFER_TYPES = ("plug_in", "genset_fuel", "cold_storage")
 WATER_MODES = ("ferry", "sea")
+#: EU member states: crossings between two of them do not set a corridor apart
+EU_COUNTRIES = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from shapely.geometry import LineString
 
 from corridor.errors import CorridorError, NoRouteError
 from corridor.routing import WATER, Path, StateGraph, link_track
-from corridor.schema import PLANNED_STATUSES, WATER_MODES
+from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import (
     Spread,
     dwell_spread,
@@ -33,7 +33,7 @@ TIMELINE_COLUMNS = [
     "leg", "from", "to", "kind", "km", "hours", "hours_min", "hours_max", "cumulative_days",
 ]
 DEFAULT_SAMPLES = 2000
-MAX_ALTERNATIVE_SEARCHES = 80
+MAX_ALTERNATIVE_SEARCHES = 120
 
 
 @dataclass(frozen=True)
@@ -331,24 +331,47 @@ def _crossing_pairs(net: Corridor, found: Path) -> tuple[frozenset[str], ...]:
     )
 
 
+def _border_links(net: Corridor) -> tuple[dict, dict]:
+    """Links of every crossing (by node pair) and of every border (by country pair), built once."""
+    if "border_links" not in net.cache:
+        node_records, link_records = records(net)
+        by_pair: dict[frozenset, set] = {}
+        by_border: dict[frozenset, set] = {}
+        for lid, link in link_records.items():
+            a, b = node_records[link["from"]]["country"], node_records[link["to"]]["country"]
+            if a != b:
+                by_pair.setdefault(frozenset((link["from"], link["to"])), set()).add(lid)
+                by_border.setdefault(frozenset((a, b)), set()).add(lid)
+        net.cache["border_links"] = (
+            {k: frozenset(v) for k, v in by_pair.items()},
+            {k: frozenset(v) for k, v in by_border.items()},
+        )
+    return net.cache["border_links"]
+
+
 def _signature(net: Corridor, found: Path) -> tuple:
-    """What makes two routes meaningfully different: another first crossing or other countries."""
+    """What sets a route apart: the crossing that leaves the origin's country, then the borders.
+
+    Borders count as pairs of countries, so two routes that differ only in which Kazakh–Russian
+    crossing they take are one corridor; borders between two EU states are left out, so a
+    detour inside the EU is not an alternative corridor either.
+    """
     node_records = records(net)[0]
-    countries = frozenset(node_records[n]["country"] for n in found.nodes)
     pairs = _crossing_pairs(net, found)
-    return (countries, pairs[0] if pairs else None)
+    borders = []
+    for pair in pairs:
+        countries = frozenset(node_records[n]["country"] for n in pair)
+        if not countries <= EU_COUNTRIES and countries not in borders:
+            borders.append(countries)
+    return (pairs[0] if pairs else None, tuple(borders))
 
 
-def _closures(net: Corridor, pair: frozenset[str]) -> list[frozenset[str]]:
-    """Link sets to forbid when looking past one crossing: that crossing, then its whole border."""
-    node_records = records(net)[0]
-    ends = net.links[["from", "to"]]
-    direct = ends["from"].isin(pair) & ends["to"].isin(pair)
-    countries = {node_records[n]["country"] for n in pair}
-    c_from = ends["from"].map(lambda n: node_records[n]["country"])
-    c_to = ends["to"].map(lambda n: node_records[n]["country"])
-    border = c_from.isin(countries) & c_to.isin(countries) & (c_from != c_to)
-    return [frozenset(net.links.index[direct]), frozenset(net.links.index[border])]
+def _closures(net: Corridor, signature: tuple) -> list[frozenset[str]]:
+    """Link sets to forbid to look past a route: its first crossing, then each of its borders."""
+    by_pair, by_border = _border_links(net)
+    first, borders = signature
+    closures = [by_pair[first]] if first is not None else []
+    return closures + [by_border[countries] for countries in borders]
 
 
 def fastest_paths(
@@ -357,8 +380,8 @@ def fastest_paths(
     """Up to ``k`` fastest paths through different corridors, fastest first.
 
     Two paths differ meaningfully when they leave the origin's country by another crossing or
-    pass through another set of countries. Alternatives are found Lawler-style: from each path
-    found, forbid in turn each of its crossings, and each whole border it crosses.
+    cross other borders (see ``_signature``). Alternatives are found Lawler-style: from each path
+    found, forbid in turn its first crossing and each of its borders.
     """
     sg = state_graph(net, c.statuses)
     base = _mask(net, sg, c)
@@ -387,9 +410,8 @@ def fastest_paths(
             signatures.add(signature)
             found.append(result)
         if len(found) < k:
-            for pair in dict.fromkeys(_crossing_pairs(net, result)):
-                for closure in _closures(net, pair):
-                    attempt(forbidden | closure)
+            for closure in _closures(net, signature):
+                attempt(forbidden | closure)
     return found
 
 
