@@ -50,10 +50,11 @@ def gallery_maps() -> list[GalleryMap]:
         GalleryMap("network.html", "The network",
                    "Every line by gauge and mode (ferries dashed, planned dotted), every node by kind, "
                    "with the source of each element in its popup.", network_map),
-        GalleryMap("route-chongqing-duisburg.html", "Chongqing → Duisburg, four corridors",
-                   "The fastest route and alternatives via Khorgos, the Trans-Siberian and the Middle "
-                   "Corridor; click a line for its leg-by-leg timeline and P50/P90.",
-                   _routes("Chongqing", "Duisburg", 4)),
+        GalleryMap("route-chongqing-duisburg.html", "Chongqing → Duisburg, five corridors",
+                   "The fastest route and alternatives via Khorgos, the Trans-Siberian (Manzhouli; "
+                   "Erenhot and Mongolia) and the Middle Corridor; click a line for its leg-by-leg "
+                   "timeline and P50/P90.",
+                   _routes("Chongqing", "Duisburg", 5)),
         GalleryMap("route-chengdu-lodz.html", "Chengdu → Łódź, three corridors",
                    "The Chengdu–Łódź service and its alternatives, with borders and breaks of gauge "
                    "marked.", _routes("Chengdu", "Lodz", 3)),

@@ -115,24 +115,24 @@ def test_network_map_dom_counts_layer_toggle_and_search_popup(browser, gallery_s
 
 
 def test_route_map_has_lines_events_and_timeline_popup_on_click(browser, gallery_server, net):
-    routes = net.route("Chongqing", "Duisburg", alternatives=4, samples=2000, seed=0)
+    routes = net.route("Chongqing", "Duisburg", alternatives=5, samples=2000, seed=0)
     page, log = _open(browser, f"{gallery_server}/route-chongqing-duisburg.html")
-    assert page.locator("path.corridor-route").count() == 4
+    assert page.locator("path.corridor-route").count() == 5
     events = sum(len(route_events(net, r)) for r in routes)
     assert page.locator(".leaflet-marker-icon.corridor-event").count() == events
     assert page.locator(".leaflet-marker-icon.corridor-end").count() == 2
 
-    _click_line(page, "path.corridor-route-4")
+    _click_line(page, "path.corridor-route-5")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")
     text = popup.inner_text()
-    assert "Route 4" in text and "P90" in text and f"{routes[3].p90_days:.1f} days" in text
-    assert popup.locator("table.corridor-table tbody tr").count() == len(routes[3].legs)
+    assert "Route 5" in text and "P90" in text and f"{routes[4].p90_days:.1f} days" in text
+    assert popup.locator("table.corridor-table tbody tr").count() == len(routes[4].legs)
     _shot(page, "route-popup")
 
     page.hover(".leaflet-control-layers")
     page.locator(".leaflet-control-layers-overlays label", has_text="Route 2").locator("input").click()
-    assert page.locator("path.corridor-route").count() == 3
+    assert page.locator("path.corridor-route").count() == 4
     assert page.locator(".leaflet-marker-icon.corridor-event-2").count() == 0
     assert log.problems() == []
     page.close()

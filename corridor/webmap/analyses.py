@@ -175,7 +175,9 @@ def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
     group = folium.FeatureGroup(name="N-1 criticality ranking")
     table = ranking_html(ranking)
     for _i, row in ranking.iterrows():
-        point = row.geometry if row.geometry.geom_type == "Point" else row.geometry.interpolate(0.5, normalized=True)
+        point = row.geometry
+        if point.geom_type != "Point":
+            point = point.interpolate(0.5, normalized=True)
         folium.Marker(
             [round(point.y, 5), round(point.x, 5)],
             tooltip=tooltip(f"#{row['rank']} if closed: {row['name']} "
@@ -186,6 +188,8 @@ def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
                       f"color:#fff;font:bold 11px/22px sans-serif;text-align:center;"
                       f"border:1px solid #fff'>{int(row['rank'])}</div>"),
                 icon_size=(22, 22), icon_anchor=(11, 11), class_name="corridor-rank"),
+            # Leaflet stacks markers by screen position; a wide offset keeps the most critical on top
+            z_index_offset=(len(ranking) - int(row["rank"]) + 1) * 1000,
         ).add_to(group)
     group.add_to(m)
 
