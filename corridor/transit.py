@@ -291,11 +291,7 @@ def make_route(
     path, links = found.nodes, found.links
     node_records, link_records = records(net)
     legs = build_legs(net, path, links)
-    country = [node_records[n]["country"] for n in path]
-    countries = list(dict.fromkeys(country))
-    crossings = [
-        f"{path[i]}→{path[i + 1]}" for i in range(len(path) - 1) if country[i] != country[i + 1]
-    ]
+    countries = list(dict.fromkeys(node_records[n]["country"] for n in path))
     lo = np.array([leg.spread.lo for leg in legs])
     mode = np.array([leg.spread.mode for leg in legs])
     hi = np.array([leg.spread.hi for leg in legs])
@@ -308,7 +304,7 @@ def make_route(
         distance_km=float(sum(link_records[lid]["length_km"] for lid in links)),
         transit_days=sum(leg.spread.mean for leg in legs) / 24.0,
         min_days=float(lo.sum()) / 24.0, p50_days=p50, p90_days=p90,
-        border_crossings=crossings, gauge_changes=_gauge_changes(net, path, links),
+        border_crossings=_crossings(net, path), gauge_changes=_gauge_changes(net, path, links),
         countries=countries, legs=legs, geometries=_oriented_lines(link_records, path, links),
     )
 
@@ -323,12 +319,19 @@ def _oriented_lines(link_records: dict, path: Sequence[str], links: Sequence[str
 
 # -- queries --------------------------------------------------------------------------------------
 
-def _crossing_pairs(net: Corridor, found: Path) -> tuple[frozenset[str], ...]:
+def crossing_steps(net: Corridor, path: Sequence[str]) -> list[tuple[str, str]]:
+    """The steps of a path from one country into another, as (from node, to node)."""
     node_records = records(net)[0]
-    return tuple(
-        frozenset((a, b)) for a, b in itertools.pairwise(found.nodes)
-        if node_records[a]["country"] != node_records[b]["country"]
-    )
+    return [(a, b) for a, b in itertools.pairwise(path)
+            if node_records[a]["country"] != node_records[b]["country"]]
+
+
+def _crossings(net: Corridor, path: Sequence[str]) -> list[str]:
+    return [f"{a}→{b}" for a, b in crossing_steps(net, path)]
+
+
+def _crossing_pairs(net: Corridor, found: Path) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(step) for step in crossing_steps(net, found.nodes))
 
 
 def _border_links(net: Corridor) -> tuple[dict, dict]:
@@ -540,12 +543,6 @@ def matrix(
     frame.insert(4, "p50_days", p50)
     frame.insert(5, "p90_days", p90)
     return frame
-
-
-def _crossings(net: Corridor, path: Sequence[str]) -> list[str]:
-    node_records = records(net)[0]
-    return [f"{a}→{b}" for a, b in itertools.pairwise(path)
-            if node_records[a]["country"] != node_records[b]["country"]]
 
 
 def _matrix_percentiles(sg: StateGraph, parts: list[tuple[int, ...]], samples: int, seed: int):
