@@ -37,7 +37,7 @@ from corridor.commodities import Commodity, builtin_commodities, commodity, load
 from corridor.errors import CorridorError
 from corridor.routing import IN, Path
 from corridor.schema import WATER_MODES
-from corridor.timemodel import Spread, dwell_spread, ferry_wait_spread, run_spread
+from corridor.timemodel import Spread
 from corridor.transit import make_route, records, state_graph
 
 if TYPE_CHECKING:
@@ -96,29 +96,30 @@ def _variance(spread: Spread) -> float:
     return ((spread.hi - spread.lo) / 6.0) ** 2
 
 
-def _edge_parts(sg: StateGraph, e: int, link_rows: list, dwell: list) -> list:
+def _edge_parts(sg: StateGraph, e: int, link_rows: list) -> list:
     """(hours, kind, node_a, node_b, variance) parts of edge ``e``.
 
-    Which dwell an edge pays comes from the routing's own component table
+    Which durations an edge is made of comes from the routing's own component table
     (``StateGraph.edge_parts``); here each part is only classed as running, powered (border
     formalities) or unpowered (transshipment, ferry) time.
     """
     a, b = int(sg.edge_src_node[e]), int(sg.edge_dst_node[e])
-    n_nodes, n_links = len(sg.node_ids), len(sg.link_ids)
+    n_nodes = len(sg.node_ids)
     parts = sg.edge_parts[e]
     if int(sg.edge_link[e]) < 0:
         if sg.states[int(sg.src[e])][1] == sg.states[int(sg.dst[e])][1]:
             return []
+        dwell = sg.component(a)
         if not parts:  # the node's dwell was charged on arrival as border time: it is transshipment
-            return [(dwell[a].mean, RECLASS, a, a, 0.0)]
-        return [(dwell[a].mean, UNPOWERED, a, a, _variance(dwell[a]))]
+            return [(dwell.mean, RECLASS, a, a, 0.0)]
+        return [(dwell.mean, UNPOWERED, a, a, _variance(dwell))]
     out = []
     for c in parts:
+        spread = sg.component(c)
         if c < n_nodes:  # border formalities at either end of a crossing
-            out.append((dwell[c].mean, POWERED, c, c, _variance(dwell[c])))
+            out.append((spread.mean, POWERED, c, c, _variance(spread)))
             continue
-        row = link_rows[(c - n_nodes) % n_links]
-        spread = ferry_wait_spread(row) if c >= n_nodes + n_links else run_spread(row)
+        row = link_rows[(c - n_nodes) % len(sg.link_ids)]
         kind = UNPOWERED if row["mode"] in WATER_MODES else RUN
         out.append((spread.mean, kind, a, a if kind == UNPOWERED else b, _variance(spread)))
     return out
@@ -130,14 +131,12 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
     if key in net.cache:
         return net.cache[key]
     sg = state_graph(net, statuses)
-    nodes = net.nodes.loc[sg.node_ids]
-    dwell = [dwell_spread(row) for _, row in nodes.iterrows()]
     link_rows = [net.links.loc[lid] for lid in sg.link_ids]
     n_edges = len(sg.src)
     hours, var = np.zeros(n_edges), np.zeros(n_edges)
     comps = []
     for e in range(n_edges):
-        for h, kind, a, b, v in _edge_parts(sg, e, link_rows, dwell):
+        for h, kind, a, b, v in _edge_parts(sg, e, link_rows):
             comps.append((e, h, kind, a, b))
             if kind != RECLASS:
                 hours[e] += h

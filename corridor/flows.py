@@ -21,7 +21,6 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import CorridorError
 from corridor.routing import IN, can_switch, link_track
-from corridor.timemodel import dwell_spread
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
@@ -61,7 +60,7 @@ class CapacityModel:
         self.capacity = pd.to_numeric(
             pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
         ).to_numpy(dtype=float)
-        dwell = np.array([dwell_spread(row).mean for _, row in nodes.iterrows()])
+        dwell = sg.component_mean[: len(nodes)]  # node dwell components come first
         run = np.zeros(len(links))
         link_edges = sg.edge_link >= 0
         run[sg.edge_link[link_edges]] = sg.weight[link_edges]

@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import NoRouteError
 from corridor.schema import WATER_MODES
-from corridor.timemodel import dwell_spread, ferry_wait_spread, run_spread
+from corridor.timemodel import Spread, dwell_spread, ferry_wait_spread, run_spread
 
 WATER = 0
 IN, OUT = 0, 1
@@ -96,7 +96,8 @@ class StateGraph:
         self.component_lo = np.array([sp.lo for sp in spreads])
         self.component_mode = np.array([sp.mode for sp in spreads])
         self.component_hi = np.array([sp.hi for sp in spreads])
-        mean = [sp.mean for sp in spreads]
+        self.component_mean = np.array([sp.mean for sp in spreads])
+        mean = self.component_mean.tolist()
         self.edge_parts: list[tuple[int, ...]] = []
         src, dst, weight, link_of = [], [], [], []
         kinds = [set(k or []) for k in nodes["kind"]]
@@ -147,6 +148,11 @@ class StateGraph:
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
+
+    def component(self, index: int) -> Spread:
+        """The spread of one duration component (node dwell, link run or ferry wait)."""
+        return Spread(float(self.component_lo[index]), float(self.component_mode[index]),
+                      float(self.component_hi[index]))
 
     # -- constraints --------------------------------------------------------------------------
     def edge_mask(
