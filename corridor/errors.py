@@ -62,3 +62,7 @@ class UnknownPlaceError(CorridorError, KeyError):
 
 class NoRouteError(CorridorError):
     """No route satisfies the request (constraints too tight, or places not connected)."""
+
+
+class ReadOnlyError(CorridorError, TypeError):
+    """A write to a network's tables, which are read-only so that derived results never go stale."""

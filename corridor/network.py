@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import networkx as nx
@@ -13,10 +14,13 @@ from shapely.geometry import LineString
 
 from corridor.datafiles import builtin_dir, read_features
 from corridor.errors import DataError, Problem
+from corridor.frames import freeze
 from corridor.geodesy import CRS
 from corridor.lookup import PlaceIndex
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 from corridor.validation import validate_features
+
+T = TypeVar("T")
 
 
 def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
@@ -48,11 +52,50 @@ class Corridor:
     in metres and ``geometry``; every two-way link becomes two directed edges.
     """
 
-    def __init__(self, nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str = "corridor"):
-        self.nodes = nodes
-        self.links = links
+    def __init__(
+        self,
+        nodes: gpd.GeoDataFrame,
+        links: gpd.GeoDataFrame,
+        name: str = "corridor",
+        scenario: Any = None,
+    ):
+        self._nodes = freeze(nodes)
+        self._links = freeze(links)
         self.name = name
-        self.cache: dict = {}
+        self.scenario = scenario
+        self._derived: dict[Hashable, Any] = {}
+
+    @property
+    def nodes(self) -> gpd.GeoDataFrame:
+        """Point features indexed by node id (read-only; see :mod:`corridor.frames`)."""
+        return self._nodes
+
+    @property
+    def links(self) -> gpd.GeoDataFrame:
+        """LineString features indexed by link id (read-only; see :mod:`corridor.frames`)."""
+        return self._links
+
+    def replace(
+        self,
+        nodes: gpd.GeoDataFrame | None = None,
+        links: gpd.GeoDataFrame | None = None,
+        name: str | None = None,
+    ) -> Corridor:
+        """A new network with some tables replaced; this one (and what it derived) is unchanged."""
+        return Corridor(
+            self._nodes if nodes is None else nodes,
+            self._links if links is None else links,
+            name=self.name if name is None else name,
+        )
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build()`` derives from this network's tables, computed once per ``key``.
+
+        The tables are read-only, so a derived result can never describe another state of them.
+        """
+        if key not in self._derived:
+            self._derived[key] = build()
+        return self._derived[key]
 
     @classmethod
     def from_features(
@@ -95,18 +138,6 @@ class Corridor:
     def node(self, place: str) -> pd.Series:
         """The node row for an id, name or alias, e.g. ``net.node("Lodz")``."""
         return self.nodes.loc[self.resolve(place)]
-
-    def route(self, origin: str, destination: str, **options):
-        """Fastest route(s); see :func:`corridor.transit.route` for the options."""
-        from corridor.transit import route
-
-        return route(self, origin, destination, **options)
-
-    def reach(self, origin: str, commodity: str, **options):
-        """Where a perishable commodity can go; see :func:`corridor.coldchain.reach`."""
-        from corridor.coldchain import reach
-
-        return reach(self, origin, commodity, **options)
 
 
 def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:

@@ -14,8 +14,8 @@ import pycountry
 from scipy.sparse import csr_matrix
 from shapely.geometry import LineString
 
+from corridor._graph import WATER, Path, StateGraph, link_track
 from corridor.errors import CorridorError, NoRouteError
-from corridor.routing import WATER, Path, StateGraph, link_track
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import (
     Spread,
@@ -34,6 +34,35 @@ TIMELINE_COLUMNS = [
 ]
 DEFAULT_SAMPLES = 2000
 MAX_ALTERNATIVE_SEARCHES = 120
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """One step of a route from one country into another.
+
+    Attributes
+    ----------
+    from_node, to_node : str
+        Node ids on either side of the border.
+    from_country, to_country : str
+        ISO 3166-1 alpha-2 codes.
+    gauge_change : bool
+        Whether the route changes gauge at ``from_node`` or ``to_node`` on this crossing.
+    """
+
+    from_node: str
+    to_node: str
+    from_country: str
+    to_country: str
+    gauge_change: bool
+
+    def __str__(self) -> str:
+        return f"{self.from_node}→{self.to_node}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready representation."""
+        return {"from": self.from_node, "to": self.to_node, "from_country": self.from_country,
+                "to_country": self.to_country, "gauge_change": self.gauge_change}
 
 
 @dataclass(frozen=True)
@@ -66,8 +95,8 @@ class Route:
         Deterministic best case: every leg at its best.
     p50_days, p90_days : float or None
         Monte Carlo percentiles (None when ``samples=0``).
-    border_crossings : list of str
-        Cross-border steps, e.g. ``"alashankou→dostyk"``.
+    border_crossings : list of Crossing
+        Cross-border steps in travel order.
     gauge_changes : list of dict
         ``{"node", "from_mm", "to_mm"}`` for every change of gauge.
     countries : list of str
@@ -84,7 +113,7 @@ class Route:
     min_days: float
     p50_days: float | None
     p90_days: float | None
-    border_crossings: list[str]
+    border_crossings: list[Crossing]
     gauge_changes: list[dict[str, Any]]
     countries: list[str]
     legs: list[Leg] = field(repr=False)
@@ -122,7 +151,7 @@ class Route:
             "min_days": round(self.min_days, 2),
             "p50_days": None if self.p50_days is None else round(self.p50_days, 2),
             "p90_days": None if self.p90_days is None else round(self.p90_days, 2),
-            "border_crossings": self.border_crossings,
+            "border_crossings": [c.to_dict() for c in self.border_crossings],
             "gauge_changes": self.gauge_changes,
             "countries": self.countries,
             "legs": [
@@ -202,19 +231,13 @@ def _check_consistent(net: Corridor, ends: Sequence[str], c: Constraints) -> Non
 
 def records(net: Corridor) -> tuple[dict[str, dict], dict[str, dict]]:
     """Node and link attributes as plain dicts keyed by id (fast look-ups, built once)."""
-    if "records" not in net.cache:
-        nodes = net.nodes.drop(columns="geometry").to_dict("index")
-        links = net.links.to_dict("index")
-        net.cache["records"] = (nodes, links)
-    return net.cache["records"]
+    return net.derived("records", lambda: (net.nodes.drop(columns="geometry").to_dict("index"),
+                                           net.links.to_dict("index")))
 
 
 def state_graph(net: Corridor, statuses: frozenset[str]) -> StateGraph:
     """The network's state-expanded graph for these statuses (built once, then cached)."""
-    key = ("state_graph", statuses)
-    if key not in net.cache:
-        net.cache[key] = StateGraph(net.nodes, net.links, statuses)
-    return net.cache[key]
+    return net.derived(("state_graph", statuses), lambda: StateGraph(net.nodes, net.links, statuses))
 
 
 def _mask(net: Corridor, sg: StateGraph, c: Constraints) -> np.ndarray:
@@ -304,7 +327,8 @@ def make_route(
         distance_km=float(sum(link_records[lid]["length_km"] for lid in links)),
         transit_days=sum(leg.spread.mean for leg in legs) / 24.0,
         min_days=float(lo.sum()) / 24.0, p50_days=p50, p90_days=p90,
-        border_crossings=_crossings(net, path), gauge_changes=_gauge_changes(net, path, links),
+        border_crossings=crossings(net, path, links),
+        gauge_changes=_gauge_changes(net, path, links),
         countries=countries, legs=legs, geometries=_oriented_lines(link_records, path, links),
     )
 
@@ -326,8 +350,13 @@ def crossing_steps(net: Corridor, path: Sequence[str]) -> list[tuple[str, str]]:
             if node_records[a]["country"] != node_records[b]["country"]]
 
 
-def _crossings(net: Corridor, path: Sequence[str]) -> list[str]:
-    return [f"{a}→{b}" for a, b in crossing_steps(net, path)]
+def crossings(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list[Crossing]:
+    """The border crossings of a path, each with whether the gauge changes there."""
+    node_records = records(net)[0]
+    changed = {g["node"] for g in _gauge_changes(net, path, links)}
+    return [Crossing(a, b, node_records[a]["country"], node_records[b]["country"],
+                     a in changed or b in changed)
+            for a, b in crossing_steps(net, path)]
 
 
 def _crossing_pairs(net: Corridor, found: Path) -> tuple[frozenset[str], ...]:
@@ -336,20 +365,22 @@ def _crossing_pairs(net: Corridor, found: Path) -> tuple[frozenset[str], ...]:
 
 def _border_links(net: Corridor) -> tuple[dict, dict]:
     """Links of every crossing (by node pair) and of every border (by country pair), built once."""
-    if "border_links" not in net.cache:
-        node_records, link_records = records(net)
-        by_pair: dict[frozenset, set] = {}
-        by_border: dict[frozenset, set] = {}
-        for lid, link in link_records.items():
-            a, b = node_records[link["from"]]["country"], node_records[link["to"]]["country"]
-            if a != b:
-                by_pair.setdefault(frozenset((link["from"], link["to"])), set()).add(lid)
-                by_border.setdefault(frozenset((a, b)), set()).add(lid)
-        net.cache["border_links"] = (
-            {k: frozenset(v) for k, v in by_pair.items()},
-            {k: frozenset(v) for k, v in by_border.items()},
-        )
-    return net.cache["border_links"]
+    return net.derived("border_links", lambda: _build_border_links(net))
+
+
+def _build_border_links(net: Corridor) -> tuple[dict, dict]:
+    node_records, link_records = records(net)
+    by_pair: dict[frozenset, set] = {}
+    by_border: dict[frozenset, set] = {}
+    for lid, link in link_records.items():
+        a, b = node_records[link["from"]]["country"], node_records[link["to"]]["country"]
+        if a != b:
+            by_pair.setdefault(frozenset((link["from"], link["to"])), set()).add(lid)
+            by_border.setdefault(frozenset((a, b)), set()).add(lid)
+    return (
+        {k: frozenset(v) for k, v in by_pair.items()},
+        {k: frozenset(v) for k, v in by_border.items()},
+    )
 
 
 def _signature(net: Corridor, found: Path) -> tuple:
@@ -418,6 +449,52 @@ def fastest_paths(
     return found
 
 
+class RouteSet(Sequence[Route]):
+    """Routes between one origin and destination through different corridors, fastest first."""
+
+    def __init__(self, routes: Sequence[Route]):
+        self._routes = list(routes)
+
+    def __getitem__(self, index):  # an int or a slice, as for a list
+        return self._routes[index]
+
+    def __len__(self) -> int:
+        return len(self._routes)
+
+    def __repr__(self) -> str:
+        if not self._routes:
+            return "<RouteSet: no routes>"
+        first = self._routes[0]
+        return (f"<RouteSet {first.origin} → {first.destination}: {len(self)} corridors, "
+                f"{', '.join(f'{r.transit_days:.1f}' for r in self._routes)} days>")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per corridor: crossings, expected days, P50/P90, km."""
+        rows = [{"rank": i, "crossings": " / ".join(str(c) for c in r.border_crossings),
+                 "transit_days": r.transit_days, "p50_days": r.p50_days, "p90_days": r.p90_days,
+                 "distance_km": r.distance_km}
+                for i, r in enumerate(self._routes, start=1)]
+        return pd.DataFrame(rows, columns=["rank", "crossings", "transit_days", "p50_days",
+                                           "p90_days", "distance_km"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready representation: ``{"routes": [...]}``."""
+        return {"routes": [r.to_dict() for r in self._routes]}
+
+
+def _prepare(net: Corridor, origin: str, destination: str, via, avoid, modes, samples: int,
+             include_planned: bool) -> tuple[str, str, Constraints]:
+    if samples < 0:
+        raise CorridorError(f"samples must be >= 0, got {samples}")
+    start, end = net.resolve(origin), net.resolve(destination)
+    c = resolve_constraints(net, via, avoid, modes, include_planned)
+    _check_consistent(net, [start, end, *c.via], c)
+    if start == end:
+        raise CorridorError(f"origin and destination are the same place ({start})")
+    return start, end, c
+
+
 def route(
     net: Corridor,
     origin: str,
@@ -426,11 +503,10 @@ def route(
     via: Sequence[str] = (),
     avoid: Iterable[str] = (),
     modes: Iterable[str] | None = None,
-    alternatives: int | None = None,
     samples: int = DEFAULT_SAMPLES,
     seed: int | None = 0,
     include_planned: bool = False,
-) -> Route | list[Route]:
+) -> Route:
     """Fastest gauge-aware route between two places.
 
     Parameters
@@ -444,9 +520,6 @@ def route(
         Places, link ids or ISO country codes (``"RU"``) to keep out of the route.
     modes : iterable of str, optional
         Allowed link modes (``rail``, ``ferry``, ``sea``); all when omitted.
-    alternatives : int, optional
-        When given, return a list of up to this many routes through different border
-        crossings or corridors, fastest first.
     samples : int
         Monte Carlo draws for P50/P90 (0 to skip).
     seed : int, optional
@@ -456,26 +529,46 @@ def route(
 
     Returns
     -------
-    Route or list of Route
+    Route
 
     Raises
     ------
     UnknownPlaceError, NoRouteError, CorridorError
     """
-    if samples < 0:
-        raise CorridorError(f"samples must be >= 0, got {samples}")
-    if alternatives is not None and alternatives < 1:
-        raise CorridorError(f"alternatives must be >= 1, got {alternatives}")
-    start, end = net.resolve(origin), net.resolve(destination)
-    c = resolve_constraints(net, via, avoid, modes, include_planned)
-    _check_consistent(net, [start, end, *c.via], c)
-    if start == end:
-        raise CorridorError(f"origin and destination are the same place ({start})")
-    paths = fastest_paths(net, start, end, c, k=alternatives or 1)
+    return alternatives(net, origin, destination, k=1, via=via, avoid=avoid, modes=modes,
+                        samples=samples, seed=seed, include_planned=include_planned)[0]
+
+
+def alternatives(
+    net: Corridor,
+    origin: str,
+    destination: str,
+    k: int = 3,
+    *,
+    via: Sequence[str] = (),
+    avoid: Iterable[str] = (),
+    modes: Iterable[str] | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int | None = 0,
+    include_planned: bool = False,
+) -> RouteSet:
+    """Up to ``k`` fastest routes through different corridors (border crossings), fastest first.
+
+    Takes the options of :func:`route`. Two routes are different corridors when they leave the
+    origin's country by another crossing or cross other (non-EU) borders.
+
+    Returns
+    -------
+    RouteSet
+        Never empty (NoRouteError when no route exists).
+    """
+    if k < 1:
+        raise CorridorError(f"alternatives must be >= 1, got {k}")
+    start, end, c = _prepare(net, origin, destination, via, avoid, modes, samples, include_planned)
+    paths = fastest_paths(net, start, end, c, k=k)
     if not paths:
         raise NoRouteError(_no_route_message(start, end, c))
-    routes = [make_route(net, p, samples, seed) for p in paths]
-    return routes if alternatives is not None else routes[0]
+    return RouteSet([make_route(net, p, samples, seed) for p in paths])
 
 
 def _no_route_message(start: str, end: str, c: Constraints) -> str:
@@ -535,7 +628,8 @@ def matrix(
             edges = sg.trace(pred, lookup, target)
             found = sg.as_path(start, edges, float(dist[target]))
             rows.append((start, end, sum(lengths[lid]["length_km"] for lid in found.links),
-                         found.hours / 24.0, "; ".join(_crossings(net, found.nodes))))
+                         found.hours / 24.0,
+                         "; ".join(str(c) for c in crossings(net, found.nodes, found.links))))
             parts.append(tuple(c for e in edges for c in sg.edge_parts[e]))
     frame = pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
                                         "border_crossings"])

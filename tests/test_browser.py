@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from test_webmap import EVIL_JINJA, EVIL_LINE, EVIL_NAME, EVIL_SOURCE, MAPS_DIR, evil_network
 
+import corridor
+from corridor.cli.gallery import gallery_maps
 from corridor.errors import CorridorError
-from corridor.gallery import gallery_maps
 from corridor.webmap import network_map, route_map, save_map
 from corridor.webmap.routes import route_events
 
@@ -115,7 +116,7 @@ def test_network_map_dom_counts_layer_toggle_and_search_popup(browser, gallery_s
 
 
 def test_route_map_has_lines_events_and_timeline_popup_on_click(browser, gallery_server, net):
-    routes = net.route("Chongqing", "Duisburg", alternatives=5, samples=2000, seed=0)
+    routes = corridor.alternatives(net, "Chongqing", "Duisburg", k=5, samples=2000, seed=0)
     page, log = _open(browser, f"{gallery_server}/route-chongqing-duisburg.html")
     assert page.locator("path.corridor-route").count() == 5
     events = sum(len(route_events(net, r)) for r in routes)
@@ -141,7 +142,8 @@ def test_route_map_has_lines_events_and_timeline_popup_on_click(browser, gallery
 def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
     evil = evil_network()
     files = [save_map(network_map(evil), tmp_path / "evil-network.html"),
-             save_map(route_map(evil, evil.route("a", "e", samples=200)), tmp_path / "evil-route.html")]
+             save_map(route_map(evil, corridor.route(evil, "a", "e", samples=200)),
+                      tmp_path / "evil-route.html")]
     texts = []
     for path in files:
         page, log = _open(browser, path.as_uri())

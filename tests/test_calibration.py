@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import corridor
 from corridor.datafiles import builtin_dir
 
 SERVICES = pd.read_csv(builtin_dir() / "services.csv")
@@ -20,7 +21,7 @@ DISTANCE_TOLERANCE = 0.15
 def modelled(net) -> pd.DataFrame:
     rows = []
     for service in SERVICES.itertuples(index=False):
-        r = net.route(service.origin, service.destination, samples=4000, seed=0)
+        r = corridor.route(net, service.origin, service.destination, samples=4000, seed=0)
         rows.append({"service": service.service, "model_km": r.distance_km,
                      "model_days": r.transit_days, "p50": r.p50_days, "p90": r.p90_days})
     frame = pd.concat([SERVICES, pd.DataFrame(rows).drop(columns="service")], axis=1)

@@ -10,9 +10,9 @@ import pytest
 from netfactory import link, node, write_network
 
 import corridor
-from corridor.climate import MONTHS, load_climate, node_ambient
 from corridor.coldchain import DEFAULT_AUTONOMY_H, reach
-from corridor.commodities import builtin_commodities, commodity, load_commodities
+from corridor.coldchain.climate import MONTHS, load_climate, node_ambient
+from corridor.coldchain.commodities import builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError, DataError
 
 BEEF = commodity(builtin_commodities(), "chilled_beef")

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corridor.coldchain import reach
-from corridor.commodities import builtin_commodities
+from corridor.coldchain.commodities import builtin_commodities
 
 ORIGINS = ["kostanay", "astana", "almaty", "xian", "urumqi", "chongqing_tuanjiecun"]
 REEFER = ["chilled_beef", "chilled_lamb", "fresh_apples", "fresh_tomatoes", "cheese"]

@@ -350,7 +350,7 @@ def test_closed_place_as_route_end_is_an_error(net):
 
     variant = Scenario("c").close("dostyk").apply(net)
     with pytest.raises(CorridorError, match="dostyk is closed"):
-        variant.route("Dostyk", "Duisburg", samples=0)
+        corridor.route(variant, "Dostyk", "Duisburg", samples=0)
 
 
 def test_new_node_needs_its_fields(tmp_path, net):

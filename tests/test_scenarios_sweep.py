@@ -7,10 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from corridor import sweep
-from corridor.compare import compare, parse_pairs
 from corridor.errors import CorridorError
-from corridor.scenarios import Scenario
+from corridor.scenarios import Scenario, sweep
+from corridor.scenarios.compare import compare, parse_pairs
 
 PAIRS = ["Chongqing:Duisburg", "Xian:Tashkent"]
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from netfactory import link, node, two_crossings
 
+import corridor
 from corridor import CorridorError, NoRouteError, UnknownPlaceError
 from corridor.geodesy import polyline_km
 from corridor.network import Corridor
@@ -26,13 +27,14 @@ def test_fastest_route_known_answer(toy):
     a, _b, _c, f, g, e = nodes
     run = (_km(a, f) + _km(f, g) + _km(g, e)) / 50.0
     dwell = Spread(1, 2, 6).mean + Spread(8, 10, 20).mean
-    r = toy.route("a", "e")
+    r = corridor.route(toy, "a", "e")
     assert r.path == ["a", "f", "g", "e"]
     assert r.transit_days * 24 == pytest.approx(run + dwell)
     assert r.timeline["hours"].sum() == pytest.approx(run + dwell)
     assert list(r.timeline["kind"]) == ["run", "border", "run", "gauge_change", "run"]
     assert r.gauge_changes == [{"node": "g", "from_mm": 1435, "to_mm": 1520}]
-    assert r.border_crossings == ["f→g"] and r.countries == ["CN", "KZ"]
+    assert [str(c) for c in r.border_crossings] == ["f→g"] and r.countries == ["CN", "KZ"]
+    assert r.border_crossings[0].gauge_change and r.border_crossings[0].to_country == "KZ"
 
 
 def test_gauge_changes_only_where_a_node_can(toy):
@@ -42,40 +44,40 @@ def test_gauge_changes_only_where_a_node_can(toy):
         if "gauge_change" in kinds:
             kinds.remove("gauge_change")
     with pytest.raises(NoRouteError, match="no route from a to e"):
-        Corridor.from_features(nodes, links).route("a", "e")
+        corridor.route(Corridor.from_features(nodes, links), "a", "e")
 
 
 def test_via_and_avoid(toy):
-    assert toy.route("a", "e", via=["c"]).path == ["a", "b", "c", "e"]
-    assert toy.route("a", "e", avoid=["g"]).path == ["a", "b", "c", "e"]
-    assert toy.route("a", "e", avoid=["f__g"]).path == ["a", "b", "c", "e"]
+    assert corridor.route(toy, "a", "e", via=["c"]).path == ["a", "b", "c", "e"]
+    assert corridor.route(toy, "a", "e", avoid=["g"]).path == ["a", "b", "c", "e"]
+    assert corridor.route(toy, "a", "e", avoid=["f__g"]).path == ["a", "b", "c", "e"]
 
 
 def test_impossible_constraints_are_clear_errors(toy):
     with pytest.raises(CorridorError, match="both on the route"):
-        toy.route("a", "e", via=["g"], avoid=["g"])
+        corridor.route(toy, "a", "e", via=["g"], avoid=["g"])
     with pytest.raises(NoRouteError, match="avoiding c, g"):
-        toy.route("a", "e", avoid=["c", "g"])
+        corridor.route(toy, "a", "e", avoid=["c", "g"])
     with pytest.raises(CorridorError, match="countries present: CN, KZ"):
-        toy.route("a", "e", avoid=["RU"])
+        corridor.route(toy, "a", "e", avoid=["RU"])
     with pytest.raises(UnknownPlaceError):
-        toy.route("a", "nowhere")
+        corridor.route(toy, "a", "nowhere")
     with pytest.raises(CorridorError, match="unknown mode"):
-        toy.route("a", "e", modes=["zeppelin"])
+        corridor.route(toy, "a", "e", modes=["zeppelin"])
 
 
 def test_alternatives_use_different_crossings(toy):
-    routes = toy.route("a", "e", alternatives=3)
-    assert [r.border_crossings for r in routes] == [["f→g"], ["b→c"]]
+    routes = corridor.alternatives(toy, "a", "e", k=3)
+    assert [[str(c) for c in r.border_crossings] for r in routes] == [["f→g"], ["b→c"]]
     assert routes[0].transit_days <= routes[1].transit_days
 
 
 def test_percentiles_are_ordered_and_reproducible(toy):
-    r1 = toy.route("a", "e", samples=5000, seed=7)
-    r2 = toy.route("a", "e", samples=5000, seed=7)
+    r1 = corridor.route(toy, "a", "e", samples=5000, seed=7)
+    r2 = corridor.route(toy, "a", "e", samples=5000, seed=7)
     assert (r1.p50_days, r1.p90_days) == (r2.p50_days, r2.p90_days)
     assert r1.min_days <= r1.p50_days <= r1.p90_days
-    assert toy.route("a", "e", samples=0).p50_days is None
+    assert corridor.route(toy, "a", "e", samples=0).p50_days is None
 
 
 def _ferry_network(headway: float, worst: float):
@@ -91,7 +93,7 @@ def _ferry_network(headway: float, worst: float):
 
 
 def test_ferry_wait_and_sailing_legs():
-    r = _ferry_network(48.0, 240.0).route("a", "z")
+    r = corridor.route(_ferry_network(48.0, 240.0), "a", "z")
     kinds = list(r.timeline["kind"])
     assert kinds == ["run", "port", "ferry_wait", "ferry", "port", "run"]
     wait = r.timeline.loc[r.timeline["kind"] == "ferry_wait", "hours"].item()
@@ -101,7 +103,7 @@ def test_ferry_wait_and_sailing_legs():
 
 def test_rail_only_mode_refuses_the_ferry():
     with pytest.raises(NoRouteError):
-        _ferry_network(48.0, 240.0).route("a", "z", modes=["rail"])
+        corridor.route(_ferry_network(48.0, 240.0), "a", "z", modes=["rail"])
 
 
 def test_pert_sampling_matches_its_mean():
@@ -114,8 +116,8 @@ def test_pert_sampling_matches_its_mean():
 # -- the built-in network -----------------------------------------------------------------------
 
 def test_chongqing_duisburg_crosses_dostyk_and_brest_with_gauge_changes(net):
-    r = net.route("Chongqing", "Duisburg")
-    crossings = set(r.border_crossings)
+    r = corridor.route(net, "Chongqing", "Duisburg")
+    crossings = {str(c) for c in r.border_crossings}
     assert "alashankou→dostyk" in crossings
     assert any(c.startswith("brest→") for c in crossings)
     changes = {g["node"] for g in r.gauge_changes}
@@ -127,24 +129,24 @@ def test_chongqing_duisburg_crosses_dostyk_and_brest_with_gauge_changes(net):
 
 
 def test_avoiding_kazakhstan_is_slower_or_impossible(net):
-    base = net.route("Chongqing", "Duisburg", samples=0)
+    base = corridor.route(net, "Chongqing", "Duisburg", samples=0)
     try:
-        other = net.route("Chongqing", "Duisburg", avoid=["KZ"], samples=0)
+        other = corridor.route(net, "Chongqing", "Duisburg", avoid=["KZ"], samples=0)
     except NoRouteError:
         return
     assert "KZ" not in other.countries and other.transit_days > base.transit_days
 
 
 def test_avoiding_russia_and_belarus_takes_the_middle_corridor(net):
-    r = net.route("Chongqing", "Duisburg", avoid=["RU", "BY"], samples=0)
+    r = corridor.route(net, "Chongqing", "Duisburg", avoid=["RU", "BY"], samples=0)
     assert not {"RU", "BY"} & set(r.countries)
     assert {"AZ", "GE", "TR"} <= set(r.countries)
     assert "ferry" in set(r.timeline["kind"])
-    assert r.transit_days > net.route("Chongqing", "Duisburg", samples=0).transit_days
+    assert r.transit_days > corridor.route(net, "Chongqing", "Duisburg", samples=0).transit_days
 
 
 def test_builtin_alternatives_differ_in_corridor(net):
-    routes = net.route("Chongqing", "Duisburg", alternatives=4, samples=0)
+    routes = corridor.alternatives(net, "Chongqing", "Duisburg", k=4, samples=0)
     assert len(routes) == 4
     signatures = [tuple(r.border_crossings) for r in routes]
     assert len(set(signatures)) == 4
@@ -153,14 +155,14 @@ def test_builtin_alternatives_differ_in_corridor(net):
 
 
 def test_planned_crossing_used_only_when_asked(net):
-    r = net.route("Tacheng", "Bakhty", include_planned=True, samples=0)
+    r = corridor.route(net, "Tacheng", "Bakhty", include_planned=True, samples=0)
     assert r.path == ["tacheng", "bakhty"] or "bakhty" in r.path
     with pytest.raises(CorridorError, match=r"planned|under_construction"):
-        net.route("Tacheng", "Bakhty", samples=0)
+        corridor.route(net, "Tacheng", "Bakhty", samples=0)
 
 
 def test_timeline_columns(net):
-    frame = net.route("Dostyk", "Almaty").timeline
+    frame = corridor.route(net, "Dostyk", "Almaty").timeline
     assert list(frame.columns) == ["leg", "from", "to", "kind", "km", "hours", "hours_min",
                                    "hours_max", "cumulative_days"]
     assert frame["cumulative_days"].is_monotonic_increasing
@@ -172,7 +174,7 @@ def test_matrix_agrees_with_single_routes(net):
     frame = matrix(net, ["Chongqing", "Xian"], ["Duisburg", "Lodz", "Alat"], samples=4000)
     assert len(frame) == 6 and frame["transit_days"].notna().all()
     for row in frame.itertuples(index=False):
-        r = net.route(row.origin, row.destination, samples=4000, seed=1)
+        r = corridor.route(net, row.origin, row.destination, samples=4000, seed=1)
         assert row.transit_days == pytest.approx(r.transit_days, rel=1e-6)
         assert row.distance_km == pytest.approx(r.distance_km)
         assert row.p50_days == pytest.approx(r.p50_days, rel=0.03)
@@ -195,15 +197,16 @@ def test_route_cli_json_keys(cli):
 
     code, out, _ = cli("route", "Chongqing", "Duisburg", "--json", "--samples", "500")
     data = json.loads(out)
-    assert code == 0
+    assert code == 0 and data["schema_version"] == 1 and len(data["routes"]) == 1
+    data = data["routes"][0]
     for key in ("origin", "destination", "path", "distance_km", "transit_days", "p50_days",
                 "p90_days", "border_crossings", "gauge_changes", "legs"):
         assert key in data
     assert {"from", "to", "kind", "km", "hours"} <= set(data["legs"][0])
     code, out, _ = cli("route", "Chongqing", "Duisburg", "--json", "--alternatives", "3",
                        "--samples", "0")
-    routes = json.loads(out)
-    assert isinstance(routes, list) and len(routes) == 3
+    routes = json.loads(out)["routes"]
+    assert len(routes) == 3
     assert routes[0]["transit_days"] <= routes[1]["transit_days"] <= routes[2]["transit_days"]
 
 

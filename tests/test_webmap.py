@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from netfactory import two_crossings, write_network
 
 import corridor
-from corridor.gallery import SCREENSHOTS, gallery_maps, index_html, render_gallery
+from corridor.cli.gallery import SCREENSHOTS, gallery_maps, index_html, render_gallery
 from corridor.webmap import esc, network_map, render_html, route_map, save_map
 from corridor.webmap.network import NODE_KINDS, link_layer_name, primary_kind
 from corridor.webmap.routes import route_events, route_label
@@ -37,7 +37,7 @@ def evil_network() -> corridor.Corridor:
 
 @pytest.fixture(scope="module")
 def chongqing_routes(net):
-    return net.route("Chongqing", "Duisburg", alternatives=4, samples=500, seed=0)
+    return corridor.alternatives(net, "Chongqing", "Duisburg", k=4, samples=500, seed=0)
 
 
 # -- escaping --------------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def test_esc_round_trips_and_leaves_no_markup_or_template_characters(text):
 def test_hostile_text_is_escaped_in_network_and_route_maps():
     evil = evil_network()
     pages = [render_html(network_map(evil)),
-             render_html(route_map(evil, evil.route("a", "e", samples=100)))]
+             render_html(route_map(evil, corridor.route(evil, "a", "e", samples=100)))]
     for page in pages:
         for raw in (EVIL_NAME, "<script>alert(2)", "${alert(3)}", "onmouseover=alert(4)>", "evil <net>",
                     "{{", "{%", "{#", "49"):
@@ -113,7 +113,7 @@ def test_route_events_mark_borders_and_breaks_of_gauge(net, chongqing_routes):
     assert {"gauge_change", "border"} <= set(events["dostyk"].kinds)
     assert "1435 → 1520 mm" in events["dostyk"].detail
     assert {g["node"] for g in fastest.gauge_changes} <= set(events)
-    assert {c.split("→")[1] for c in fastest.border_crossings} <= set(events)
+    assert {c.to_node for c in fastest.border_crossings} <= set(events)
 
 
 def test_route_labels_name_the_crossing_that_sets_each_alternative_apart(net, chongqing_routes):
@@ -137,7 +137,7 @@ def test_route_map_has_one_line_per_route_with_timeline_and_percentiles(net, cho
 
 
 def test_route_map_accepts_a_single_route(net):
-    single = net.route("Xian", "Duisburg", samples=0)
+    single = corridor.route(net, "Xian", "Duisburg", samples=0)
     page = render_html(route_map(net, single))
     assert page.count('"className": "corridor-route ') == 1 and "P90" in page
 
@@ -151,7 +151,8 @@ def test_same_map_renders_to_same_bytes(net, chongqing_routes):
 
 
 def test_save_map_writes_atomically(tmp_path, net):
-    path = save_map(route_map(net, net.route("Almaty", "Moscow", samples=0)), tmp_path / "sub" / "r.html")
+    almaty_moscow = corridor.route(net, "Almaty", "Moscow", samples=0)
+    path = save_map(route_map(net, almaty_moscow), tmp_path / "sub" / "r.html")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in path.parent.iterdir()] == ["r.html"]
 

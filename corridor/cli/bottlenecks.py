@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from corridor import tables
+from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.errors import CorridorError

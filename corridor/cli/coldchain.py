@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 from rich.text import Text
 
-from corridor import tables
+from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
 from corridor.cli.maps import MapFile, check_map_file, write_map
 
@@ -91,7 +91,7 @@ def reach(
 @app.command(epilog="Example: corridor commodities --json")
 def commodities(as_json: JsonFlag = False) -> None:
     """The commodity catalogue: set temperature, safe band, shelf life, sensitivity, source."""
-    from corridor.commodities import builtin_commodities
+    from corridor.coldchain.commodities import builtin_commodities
 
     frame = builtin_commodities()
     if as_json:

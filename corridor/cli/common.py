@@ -13,6 +13,9 @@ from rich.console import Console
 
 from corridor.network import Corridor, load
 
+#: version of every command's JSON output (see docs/json.md); raised when a shape changes
+JSON_SCHEMA_VERSION = 1
+
 app = typer.Typer(
     name="corridor",
     help="Analyse the China–Europe rail freight corridors through Kazakhstan.",

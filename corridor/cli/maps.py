@@ -75,9 +75,15 @@ def map_route(
 
     _check_out(out)
     net = open_network(data)
-    routes = net.route(origin, destination, via=split_list(via), avoid=split_list(avoid),
-                       alternatives=alternatives, samples=samples, seed=seed,
-                       include_planned=include_planned)
+    from corridor.transit import alternatives as find_alternatives
+    from corridor.transit import route as find_route
+
+    options = dict(via=split_list(via), avoid=split_list(avoid), samples=samples, seed=seed,
+                   include_planned=include_planned)
+    if alternatives is None:
+        routes = [find_route(net, origin, destination, **options)]
+    else:
+        routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
     _write(route_map(net, routes), out)
 
 
@@ -90,7 +96,7 @@ def gallery(
              "mirror of python -m corridor.webmap.offline).")] = False,
 ) -> None:
     """Render the map gallery of the built-in network, with an index.html linking every map."""
-    from corridor.gallery import render_gallery, take_screenshots
+    from corridor.cli.gallery import render_gallery, take_screenshots
 
     if out.exists() and not out.is_dir():
         raise CorridorError(f"--out {out} is a file; name a directory")

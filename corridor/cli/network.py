@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from corridor import tables
+from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.summary import describe
 from corridor.errors import CorridorError, DataError
 from corridor.network import load
-from corridor.summary import describe
 
 
 @app.command(epilog="Example: corridor validate geodata/")

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json, split_list
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.compare import ANALYSES, Comparison, compare, parse_pairs
 from corridor.datafiles import atomic_write_text
 from corridor.errors import CorridorError
 from corridor.scenarios import builtin_scenarios, find_scenario
+from corridor.scenarios.compare import ANALYSES, Comparison, compare, parse_pairs
 from corridor.webmap import whatif_map
 
 PairsOption = Annotated[list[str] | None, typer.Option(
@@ -80,7 +80,7 @@ def whatif(
     wanted = tuple(split_list(analyses)) or ("transit",)
     if "reach" in wanted:
         raise CorridorError("the reach comparison is available from Python: "
-                            "corridor.compare(..., analyses=['reach'], reach={...})")
+                            "corridor.scenarios.compare(..., analyses=['reach'], reach={...})")
     results = []
     for name in scenarios:
         scenario = find_scenario(name)
@@ -120,7 +120,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
 
 
 def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list[str]):
-    from corridor import sweep
+    from corridor.scenarios import sweep
 
     found = []
     for item in paths:
@@ -159,7 +159,7 @@ def sweep(
     data: DataDir = None,
 ) -> None:
     """Run many scenarios in parallel and write one table of transit changes."""
-    from corridor import sweep as sweeps
+    from corridor.scenarios import sweep as sweeps
 
     net = open_network(data)
     chosen = _sweep_scenarios(net, list(scenarios or []), close_each, split_list(ranges))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from corridor import tables
+from corridor.cli import tables
 from corridor.cli.common import (
+    JSON_SCHEMA_VERSION,
     DataDir,
     JsonFlag,
     app,
@@ -19,6 +20,8 @@ from corridor.cli.common import (
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.datafiles import atomic_write_text
+from corridor.transit import alternatives as find_alternatives
+from corridor.transit import route as find_route
 from corridor.webmap import route_map
 
 
@@ -45,15 +48,15 @@ def route(
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
     check_map_file(map_file)
     net = open_network(data)
-    result = net.route(
-        origin, destination, via=split_list(via), avoid=split_list(avoid),
-        modes=split_list(mode) or None, alternatives=alternatives, samples=samples, seed=seed,
-        include_planned=include_planned,
-    )
-    routes = result if isinstance(result, list) else [result]
+    options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
+                   samples=samples, seed=seed, include_planned=include_planned)
+    if alternatives is None:
+        routes = [find_route(net, origin, destination, **options)]
+    else:
+        routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
     write_map(map_file, lambda: route_map(net, routes))
     if as_json:
-        print_json([r.to_dict() for r in routes] if isinstance(result, list) else result.to_dict())
+        print_json({"schema_version": JSON_SCHEMA_VERSION, "routes": [r.to_dict() for r in routes]})
         return
     for number, r in enumerate(routes, start=1):
         label = f"Route {number} of {len(routes)}: " if len(routes) > 1 else ""

@@ -409,10 +409,10 @@ def whatif_map(base: Corridor, variant: Any, pairs: Iterable[Sequence[str] | str
         ``("Chongqing", "Duisburg")`` or ``"Chongqing:Duisburg"``; the scenario's own pairs, else
         the published services.
     """
-    from corridor.compare import parse_pairs
     from corridor.scenarios import Scenario
+    from corridor.scenarios.compare import parse_pairs
 
-    scenario = variant if isinstance(variant, Scenario) else variant.cache.get("scenario")
+    scenario = variant if isinstance(variant, Scenario) else variant.scenario
     network = variant.apply(base) if isinstance(variant, Scenario) else variant
     if pairs is None and scenario is not None and scenario.pairs:
         pairs = scenario.pairs

@@ -80,7 +80,7 @@ def route_events(net: Corridor, route: Route) -> list[RouteEvent]:
             note(leg.start, leg.kind, f"{EVENT_ICONS[leg.kind][3]}: {leg.spread.mean:.0f} h expected "
                  f"({leg.spread.lo:.0f}–{leg.spread.hi:.0f} h)", leg.spread.mean)
     for crossing in route.border_crossings:
-        before, after = crossing.split("→")
+        before, after = crossing.from_node, crossing.to_node
         country = net.nodes["country"]
         note(after, "border", f"border {names[before]} → {names[after]} "
              f"({country[before]} → {country[after]})")
@@ -107,7 +107,7 @@ def route_label(net: Corridor, route: Route, number: int | None = None,
         crossings = [c for c in crossings if c not in fastest.border_crossings] or crossings
     via = ""
     if crossings:
-        before, after = crossings[0].split("→")
+        before, after = crossings[0].from_node, crossings[0].to_node
         via = f" via {names[before]}–{names[after]}"
     prefix = f"Route {number}: " if number is not None else ""
     return (f"{prefix}{names[route.origin]} → {names[route.destination]}{via}, "
@@ -125,7 +125,7 @@ def route_summary_html(net: Corridor, route: Route) -> str:
         ("best case", fmt(route.min_days, 1, "days")),
         ("countries", " → ".join(route.countries)),
         ("border crossings", ", ".join(
-            " → ".join(names[n] for n in c.split("→")) for c in route.border_crossings) or "none"),
+            f"{names[c.from_node]} → {names[c.to_node]}" for c in route.border_crossings) or "none"),
         ("gauge changes", ", ".join(
             f"{names[g['node']]} ({g['from_mm']}→{g['to_mm']} mm)" for g in route.gauge_changes)
          or "none"),

@@ -21,9 +21,9 @@ from timing import timed
 
 import corridor
 from corridor import bottlenecks
-from corridor.bottlenecks import _closed_edges, _demand, _FrankWolfe, _od_table
-from corridor.flows import capacity_model
-from corridor.routing import IN
+from corridor._graph import IN
+from corridor.bottlenecks.analysis import _closed_edges, _demand, _FrankWolfe, _od_table
+from corridor.bottlenecks.capacity import capacity_model
 
 TOLERANCE = 1e-3
 

@@ -13,9 +13,9 @@ import networkx as nx
 from timing import timed
 
 import corridor
-from corridor.climate import node_ambient
 from corridor.coldchain import edge_costs, edge_model, reach
-from corridor.commodities import builtin_commodities, commodity
+from corridor.coldchain.climate import node_ambient
+from corridor.coldchain.commodities import builtin_commodities, commodity
 
 ORIGIN = "kostanay"
 

@@ -19,12 +19,12 @@ import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from corridor._graph import IN, can_switch, link_track
 from corridor.errors import CorridorError
-from corridor.routing import IN, can_switch, link_track
 
 if TYPE_CHECKING:
+    from corridor._graph import StateGraph
     from corridor.network import Corridor
-    from corridor.routing import StateGraph
 
 BPR_ALPHA = 0.15  #: Bureau of Public Roads volume-delay curve: delay = t0 * alpha * (v / c) ** beta
 BPR_BETA = 4.0
@@ -215,9 +215,7 @@ def capacity_model(net: Corridor) -> CapacityModel:
     """The capacity model of a network's operating elements (built once, cached on the network)."""
     from corridor.transit import state_graph
 
-    if "capacity_model" not in net.cache:
-        net.cache["capacity_model"] = CapacityModel(net, state_graph(net, OPERATING))
-    return net.cache["capacity_model"]
+    return net.derived("capacity_model", lambda: CapacityModel(net, state_graph(net, OPERATING)))
 
 
 # -- maximum flow and minimum cut ------------------------------------------------------------------

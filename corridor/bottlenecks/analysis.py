@@ -1,6 +1,6 @@
 """Bottlenecks: demand, flow assignment (all-or-nothing, equilibrium), binding constraints, min cut, N-1.
 
-Capacities (``capacity_trains_day``) and the volume-delay model are described in ``corridor.flows``.
+Capacities (``capacity_trains_day``) and the volume-delay model: see ``corridor.bottlenecks.capacity``.
 Demand rows count trains per day in both directions; each row is routed origin → destination and
 the return trip is taken to use the same elements, so flows and capacities are two-way totals.
 """
@@ -18,9 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from corridor.datafiles import builtin_dir
-from corridor.errors import CorridorError, DataError, Problem, UnknownPlaceError
-from corridor.flows import (
+from corridor.bottlenecks.capacity import (
     BPR_BETA,
     CLOSED,
     CapacityModel,
@@ -30,6 +28,8 @@ from corridor.flows import (
     max_flow_cut,
     unique,
 )
+from corridor.datafiles import builtin_dir
+from corridor.errors import CorridorError, DataError, Problem, UnknownPlaceError
 from corridor.geodesy import CRS
 
 if TYPE_CHECKING:

@@ -1,5 +1,8 @@
 """The gallery: a set of web maps rendered from the built-in network, and an index page linking them.
 
+It lives with the commands, not in ``corridor.webmap``: it runs the analyses whose results the map
+builders draw (map builders never compute).
+
 ``corridor gallery`` writes it to ``maps/``; the output is reproducible byte for byte (see
 :func:`corridor.webmap.render_html`), so a test can check that the committed gallery is current.
 """
@@ -12,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridor.datafiles import atomic_write_text
+from corridor.transit import alternatives
 from corridor.webmap import bottleneck_map, network_map, reach_map, route_map, save_map, whatif_map
 from corridor.webmap.base import esc
 
@@ -36,9 +40,9 @@ class GalleryMap:
     build: Callable[[Corridor], folium.Map]
 
 
-def _routes(origin: str, destination: str, alternatives: int) -> Callable[[Corridor], folium.Map]:
+def _routes(origin: str, destination: str, k: int) -> Callable[[Corridor], folium.Map]:
     def build(net: Corridor) -> folium.Map:
-        routes = net.route(origin, destination, alternatives=alternatives, samples=SAMPLES, seed=SEED)
+        routes = alternatives(net, origin, destination, k=k, samples=SAMPLES, seed=SEED)
         return route_map(net, routes)
 
     return build

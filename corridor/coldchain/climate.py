@@ -120,9 +120,12 @@ def node_ambient(net: Corridor, month: int, climate: pd.DataFrame | None = None)
     """
     month = check_month(month)
     table = builtin_climate() if climate is None else climate
-    key = ("ambient", month)
-    if climate is None and key in net.cache:
-        return net.cache[key]
+    if climate is None:
+        return net.derived(("ambient", month), lambda: _ambient(net, month, table))
+    return _ambient(net, month, table)
+
+
+def _ambient(net: Corridor, month: int, table: pd.DataFrame) -> pd.DataFrame:
     lon = net.nodes.geometry.x.to_numpy()
     lat = net.nodes.geometry.y.to_numpy()
     n, m = len(lon), len(table)
@@ -139,6 +142,4 @@ def node_ambient(net: Corridor, month: int, climate: pd.DataFrame | None = None)
          "climate_km": np.round(dist[np.arange(n), nearest], 1)},
         index=net.nodes.index,
     )
-    if climate is None:
-        net.cache[key] = frame
     return frame

@@ -1,6 +1,6 @@
 """Perishable-goods reach: shelf life, reefer power and temperature exposure.
 
-The search runs on the gauge-aware state graph of :mod:`corridor.routing` (the same states and
+The search runs on the gauge-aware state graph of :mod:`corridor._graph` (the same states and
 edges, and the same expected hours, as :func:`corridor.transit.route`). Each edge is split into
 parts that matter to a cold chain:
 
@@ -12,7 +12,7 @@ parts that matter to a cold chain:
   (``power="autonomous"``).
 
 Shelf life is used at rate 1 inside the commodity's safe band and faster outside it
-(:mod:`corridor.commodities`). Reefer autonomy is renewed on arrival at a node whose reefer service
+(:mod:`corridor.coldchain.commodities`). Reefer autonomy is renewed on arrival at a node whose reefer service
 fits the power mode. Because a route that runs out of power is infeasible even if it is fastest,
 reach is a resource-constrained label-setting search: labels carry shelf life used, autonomy used
 and time, and a label is dropped when another at the same state used no more shelf life and no
@@ -32,17 +32,17 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
-from corridor.climate import check_month, node_ambient
-from corridor.commodities import Commodity, builtin_commodities, commodity, load_commodities
+from corridor._graph import IN, Path
+from corridor.coldchain.climate import check_month, node_ambient
+from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError
-from corridor.routing import IN, Path
 from corridor.schema import WATER_MODES
 from corridor.timemodel import Spread
 from corridor.transit import make_route, records, state_graph
 
 if TYPE_CHECKING:
+    from corridor._graph import StateGraph
     from corridor.network import Corridor
-    from corridor.routing import StateGraph
 
 __all__ = ["DEFAULT_AUTONOMY_H", "POWER_MODES", "EdgeModel", "load_commodities", "reach"]
 
@@ -127,9 +127,10 @@ def _edge_parts(sg: StateGraph, e: int, link_rows: list) -> list:
 
 def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"})) -> EdgeModel:
     """The cold-chain edge parts of the network's state graph (built once, then cached)."""
-    key = ("coldchain_edges", statuses)
-    if key in net.cache:
-        return net.cache[key]
+    return net.derived(("coldchain_edges", statuses), lambda: _build_edge_model(net, statuses))
+
+
+def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
     sg = state_graph(net, statuses)
     link_rows = [net.links.loc[lid] for lid in sg.link_ids]
     n_edges = len(sg.src)
@@ -154,7 +155,6 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
         {n: list(sg.origin_states(n)) for n in sg.node_ids}, {},
         sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
     )
-    net.cache[key] = model
     return model
 
 
@@ -403,7 +403,7 @@ def reach(
     seed : int, optional
         Random seed for ``samples > 0``.
     climate, commodities : pandas.DataFrame, optional
-        Replacement tables (:func:`corridor.climate.load_climate`, :func:`load_commodities`).
+        Replacement tables (:func:`corridor.coldchain.climate.load_climate`, :func:`load_commodities`).
 
     Returns
     -------

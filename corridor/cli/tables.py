@@ -97,7 +97,7 @@ def timeline_table(net: Corridor, route: Route, title: str = "") -> Table:
 def route_summary(net: Corridor, route: Route) -> Text:
     """One paragraph: distance, expected and percentile days, crossings, gauge changes."""
     crossings = ", ".join(
-        " → ".join(_name(net, n) for n in c.split("→")) for c in route.border_crossings
+        f"{_name(net, c.from_node)} → {_name(net, c.to_node)}" for c in route.border_crossings
     )
     changes = ", ".join(
         f"{_name(net, g['node'])} ({g['from_mm']}→{g['to_mm']} mm)" for g in route.gauge_changes

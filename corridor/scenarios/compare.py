@@ -15,7 +15,7 @@ from corridor.errors import CorridorError, NoRouteError
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
-    from corridor.scenarios import Scenario
+    from corridor.scenarios.format import Scenario
 
 ANALYSES = ("transit", "bottlenecks", "reach")
 TRANSIT_COLUMNS = [
@@ -130,7 +130,7 @@ def summarize_routes(net: Corridor, pairs: Sequence[tuple[str, str]]) -> dict[tu
             out[(origin, destination)] = None
             continue
         out[(origin, destination)] = RouteSummary(
-            r.transit_days, r.distance_km, "; ".join(r.border_crossings), tuple(r.path))
+            r.transit_days, r.distance_km, "; ".join(str(c) for c in r.border_crossings), tuple(r.path))
     return out
 
 
@@ -177,7 +177,7 @@ def bottleneck_frame(base: Corridor, variant: Corridor) -> pd.DataFrame:
     if module is None or not hasattr(module, "assign"):
         raise CorridorError("the bottlenecks comparison needs corridor.bottlenecks, "
                             "which is not available in this installation")
-    scenario = variant.cache.get("scenario")
+    scenario = variant.scenario
     base_demand = module.load_demand(net=base)
     demand = base_demand
     if scenario is not None and any(e.op == "demand" for e in scenario.edits):
@@ -245,7 +245,7 @@ def compare(
     -------
     Comparison
     """
-    from corridor.scenarios import Scenario
+    from corridor.scenarios.format import Scenario
 
     unknown = set(analyses) - set(ANALYSES)
     if unknown:

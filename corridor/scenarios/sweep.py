@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor.compare import summarize_routes, transit_frame
 from corridor.errors import CorridorError
-from corridor.scenarios import Scenario, find_scenario
+from corridor.scenarios.compare import summarize_routes, transit_frame
+from corridor.scenarios.format import Scenario, find_scenario
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
