@@ -3,9 +3,10 @@
 Each node ``n`` becomes states ``(n, track, paid, side)``: ``track`` is the gauge in mm of the
 wagons (or 0 on a ferry), ``side`` is arrival (IN) or departure (OUT), and ``paid`` tells whether
 the node's handling time was already paid on this visit. A train may change track only at a node
-that can do it (``gauge_change`` for gauges, ``port`` between rail and water), and pays a node's
-dwell once per visit when it crosses a border there, changes gauge or changes mode. Searches run
-Dijkstra (``scipy.sparse.csgraph``) on expected hours.
+that can do it (``gauge_change`` for gauges, ``port`` between rail and water). What each move costs
+comes from :mod:`corridor.timemodel` (its components and its rule for when a node is paid, once per
+visit); callers read an edge's costs through :meth:`StateGraph.edge_steps`, never by index
+arithmetic. Searches run Dijkstra (``scipy.sparse.csgraph``) on expected hours.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import NoRouteError
 from corridor.schema import WATER_MODES
-from corridor.timemodel import Spread, dwell_spread, ferry_wait_spread, run_spread
+from corridor.timemodel import (
+    DISRUPTION,
+    DWELL,
+    RUN,
+    SAILING,
+    Component,
+    ComponentTable,
+    event_kind,
+    link_components,
+    node_components,
+    pays_node,
+)
 
 WATER = 0
 IN, OUT = 0, 1
@@ -43,11 +55,38 @@ def can_switch(kinds: Iterable[str], track_in: int, track_out: int) -> bool:
 
 @dataclass(frozen=True)
 class Path:
-    """Result of one search: expected hours, visited nodes and links used (ids)."""
+    """Result of one search: expected hours, visited nodes, links used (ids) and state-graph edges."""
 
     hours: float
     nodes: list[str]
     links: list[str]
+    edges: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One component paid on a state-graph edge, placed on the journey.
+
+    Attributes
+    ----------
+    index : int
+        Position of the component in ``StateGraph.components``.
+    component : Component
+    label : str
+        Timeline kind: ``run``, ``ferry``, ``ferry_wait``, ``border``, ``gauge_change``, ``port``
+        or ``disruption``.
+    start, end : str
+        Node ids where the step starts and ends (equal for time spent at a place).
+    km : float
+        Distance covered (running and sailing steps only).
+    """
+
+    index: int
+    component: Component
+    label: str
+    start: str
+    end: str
+    km: float
 
 
 class StateGraph:
@@ -59,9 +98,18 @@ class StateGraph:
         The network's tables (``Corridor.nodes``, ``Corridor.links``).
     statuses : iterable of str
         Element statuses that may be used (``operating`` by default in callers).
+    disruptions : pandas.DataFrame, optional
+        Disruption episodes (``Corridor.disruptions``).
+
+    Notes
+    -----
+    Every duration comes from :mod:`corridor.timemodel`: each node has a bundle of components
+    (its dwell and episodes) paid where :func:`~corridor.timemodel.pays_node` says so, each link a
+    bundle (run or ferry wait + sailing, and episodes). An edge's weight is the sum of the expected
+    hours of the components it pays; :meth:`edge_steps` lists them in travel order.
     """
 
-    def __init__(self, nodes, links, statuses: Iterable[str]):
+    def __init__(self, nodes, links, statuses: Iterable[str], disruptions=None):
         statuses = set(statuses)
         nodes = nodes[nodes["status"].isin(statuses)]
         links = links[
@@ -73,8 +121,10 @@ class StateGraph:
         self.node_pos = {n: i for i, n in enumerate(self.node_ids)}
         self.country = nodes["country"].to_numpy()
         self.link_ids: list[str] = list(links.index)
+        self.link_pos = {lid: i for i, lid in enumerate(self.link_ids)}
         self.link_mode = links["mode"].to_numpy()
-        self._build(nodes, links)
+        self.link_km = links["length_km"].to_numpy(dtype=float)
+        self._build(nodes, links, disruptions)
 
     # -- construction -------------------------------------------------------------------------
     def _state(self, node: int, track: int, paid: int, side: int) -> int:
@@ -84,35 +134,54 @@ class StateGraph:
             self.states.append(key)
         return self.state_index[key]
 
-    def _build(self, nodes, links) -> None:
+    def _components(self, nodes, links, disruptions) -> None:
+        """The component table: every node's bundle, then every link's bundle."""
+        components: list[Component] = []
+        self.node_bundle: list[tuple[int, ...]] = []
+        self.link_bundle: list[tuple[int, ...]] = []
+        for node_id, row in zip(self.node_ids, nodes.to_dict("records"), strict=True):
+            bundle = node_components(node_id, row, disruptions)
+            self.node_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
+            components += bundle
+        for link_id, row in zip(self.link_ids, links.to_dict("records"), strict=True):
+            bundle = link_components(link_id, row, disruptions)
+            self.link_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
+            components += bundle
+        self.components = ComponentTable(components)
+        self.component_node = np.array(  # node position a component belongs to, -1 for links
+            [n for n, b in enumerate(self.node_bundle) for _ in b]
+            + [-1] * sum(len(b) for b in self.link_bundle), dtype=np.int64)
+        self.component_link = np.array(
+            [-1] * sum(len(b) for b in self.node_bundle)
+            + [j for j, b in enumerate(self.link_bundle) for _ in b], dtype=np.int64)
+
+    def _build(self, nodes, links, disruptions) -> None:
+        self._components(nodes, links, disruptions)
         self.states: list[tuple[int, int, int, int]] = []
         self.state_index: dict[tuple[int, int, int, int], int] = {}
-        n_nodes, n_links = len(self.node_ids), len(self.link_ids)
-        # components: every duration a journey can be made of, each with its spread
-        spreads = [dwell_spread(row) for _, row in nodes.iterrows()]
-        link_rows = [link for _, link in links.iterrows()]
-        spreads += [run_spread(link) for link in link_rows]
-        spreads += [ferry_wait_spread(link) for link in link_rows]
-        self.component_lo = np.array([sp.lo for sp in spreads])
-        self.component_mode = np.array([sp.mode for sp in spreads])
-        self.component_hi = np.array([sp.hi for sp in spreads])
-        self.component_mean = np.array([sp.mean for sp in spreads])
-        mean = self.component_mean.tolist()
+        mean = self.components.mean.tolist()
         self.edge_parts: list[tuple[int, ...]] = []
+        self.edge_labels: list[tuple[str, ...]] = []
         src, dst, weight, link_of = [], [], [], []
         kinds = [set(k or []) for k in nodes["kind"]]
-        border = [("border" in k) for k in kinds]
-        tracks: dict[int, set[int]] = {i: set() for i in range(n_nodes)}
+        link_rows = links.to_dict("records")
+        tracks: dict[int, set[int]] = {i: set() for i in range(len(self.node_ids))}
         for link in link_rows:
             for end in ("from", "to"):
                 tracks[self.node_pos[link[end]]].add(link_track(link))
 
-        def add(a: int, b: int, parts: tuple[int, ...], link: int = -1) -> None:
+        def add(a: int, b: int, parts: tuple[int, ...], labels: tuple[str, ...], link: int = -1) -> None:
             src.append(a)
             dst.append(b)
             weight.append(sum(mean[c] for c in parts) + _EPS)
             link_of.append(link)
             self.edge_parts.append(parts)
+            self.edge_labels.append(labels)
+
+        def paid_at(n: int, label: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+            bundle = self.node_bundle[n]
+            return bundle, tuple(label if self.components[c].kind == DWELL else DISRUPTION
+                                 for c in bundle)
 
         for n, node_tracks in tracks.items():
             for t_in in node_tracks:
@@ -122,20 +191,28 @@ class StateGraph:
                     for paid in (0, 1):
                         a = self._state(n, t_in, paid, IN)
                         if t_in == t_out:
-                            add(a, self._state(n, t_out, paid, OUT), ())
-                        else:
-                            add(a, self._state(n, t_out, 1, OUT), () if paid else (n,))
+                            add(a, self._state(n, t_out, paid, OUT), (), ())
+                            continue
+                        pays = not paid and pays_node(kinds[n], changes_track=True, crosses_border=False)
+                        parts, labels = paid_at(n, event_kind(True, WATER in (t_in, t_out))) if pays \
+                            else ((), ())
+                        add(a, self._state(n, t_out, 1, OUT), parts, labels)
         for index, link in enumerate(link_rows):
             u, v, t = self.node_pos[link["from"]], self.node_pos[link["to"]], link_track(link)
-            travel = (n_nodes + index,) + ((n_nodes + n_links + index,) if t == WATER else ())
+            travel = self.link_bundle[index]
+            travel_labels = tuple(self._travel_label(c) for c in travel)
             for a, b in ((u, v), (v, u)):
                 crossing = self.country[a] != self.country[b]
                 for paid in (0, 1):
-                    exit_dwell = (a,) if crossing and border[a] and not paid else ()
-                    entry_dwell = (b,) if crossing and border[b] else ()
+                    exit_pays = not paid and pays_node(kinds[a], changes_track=False,
+                                                       crosses_border=crossing)
+                    entry_pays = pays_node(kinds[b], changes_track=False, crosses_border=crossing)
+                    exit_parts, exit_labels = paid_at(a, "border") if exit_pays else ((), ())
+                    entry_parts, entry_labels = paid_at(b, "border") if entry_pays else ((), ())
                     add(
-                        self._state(a, t, paid, OUT), self._state(b, t, int(bool(entry_dwell)), IN),
-                        travel + exit_dwell + entry_dwell, index,
+                        self._state(a, t, paid, OUT), self._state(b, t, int(entry_pays), IN),
+                        exit_parts + travel + entry_parts,
+                        exit_labels + travel_labels + entry_labels, index,
                     )
         self.src = np.asarray(src, dtype=np.int64)
         self.dst = np.asarray(dst, dtype=np.int64)
@@ -149,10 +226,50 @@ class StateGraph:
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
 
-    def component(self, index: int) -> Spread:
-        """The spread of one duration component (node dwell, link run or ferry wait)."""
-        return Spread(float(self.component_lo[index]), float(self.component_mode[index]),
-                      float(self.component_hi[index]))
+    def _travel_label(self, c: int) -> str:
+        kind = self.components[c].kind
+        return "ferry" if kind == SAILING else kind
+
+    # -- typed access ---------------------------------------------------------------------------
+    def edge_steps(self, e: int) -> list[Step]:
+        """The components edge ``e`` pays, in travel order, placed on the journey."""
+        a = self.node_ids[int(self.edge_src_node[e])]
+        b = self.node_ids[int(self.edge_dst_node[e])]
+        link = int(self.edge_link[e])
+        steps = []
+        for c, label in zip(self.edge_parts[e], self.edge_labels[e], strict=True):
+            component = self.components[c]
+            node = int(self.component_node[c])
+            if node >= 0:  # time at a place: the node whose bundle it is
+                here = self.node_ids[node]
+                steps.append(Step(c, component, label, here, here, 0.0))
+            elif component.kind in (RUN, SAILING):
+                steps.append(Step(c, component, label, a, b, float(self.link_km[link])))
+            else:  # ferry wait, or an episode on the link: spent at the departure end
+                steps.append(Step(c, component, label, a, a, 0.0))
+        return steps
+
+    def track_changes(self, edges: Iterable[int]) -> list[tuple[int, str]]:
+        """(node position, ``gauge_change`` or ``port``) for each change of track along ``edges``."""
+        changes = []
+        for e in edges:
+            if self.edge_link[e] >= 0:
+                continue
+            t_in, t_out = self.states[int(self.src[e])][1], self.states[int(self.dst[e])][1]
+            if t_in != t_out:
+                changes.append((int(self.edge_src_node[e]), event_kind(True, WATER in (t_in, t_out))))
+        return changes
+
+    def paid_nodes(self, e: int) -> tuple[int, ...]:
+        """Positions of the nodes whose dwell edge ``e`` pays (for capacity use)."""
+        return tuple(dict.fromkeys(int(self.component_node[c]) for c in self.edge_parts[e]
+                                   if self.component_node[c] >= 0
+                                   and self.components[c].kind == DWELL))
+
+    def running_hours(self, link: int) -> float:
+        """Expected running (or sailing) hours of a link, without waits, dwell or episodes."""
+        return float(sum(self.components[c].mean for c in self.link_bundle[link]
+                         if self.components[c].kind in (RUN, SAILING)))
 
     # -- constraints --------------------------------------------------------------------------
     def edge_mask(
@@ -166,8 +283,7 @@ class StateGraph:
         bad_nodes = [self.node_pos[n] for n in avoid_nodes if n in self.node_pos]
         if bad_nodes:
             mask &= ~np.isin(self.edge_src_node, bad_nodes) & ~np.isin(self.edge_dst_node, bad_nodes)
-        link_pos = {lid: i for i, lid in enumerate(self.link_ids)}
-        bad_links = [link_pos[lid] for lid in avoid_links if lid in link_pos]
+        bad_links = [self.link_pos[lid] for lid in avoid_links if lid in self.link_pos]
         if bad_links:
             mask &= ~np.isin(self.edge_link, bad_links)
         if modes is not None:
@@ -273,4 +389,4 @@ class StateGraph:
             if link >= 0:
                 nodes.append(self.node_ids[self.edge_dst_node[e]])
                 links.append(self.link_ids[link])
-        return Path(hours, nodes, links)
+        return Path(hours, nodes, links, tuple(edges))

@@ -13,6 +13,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from corridor.datafiles import builtin_dir, read_features
+from corridor.episodes import DISRUPTIONS_FILE, empty_disruptions, read_disruptions
 from corridor.errors import DataError, Problem
 from corridor.frames import freeze
 from corridor.geodesy import CRS
@@ -58,9 +59,11 @@ class Corridor:
         links: gpd.GeoDataFrame,
         name: str = "corridor",
         scenario: Any = None,
+        disruptions: pd.DataFrame | None = None,
     ):
         self._nodes = freeze(nodes)
         self._links = freeze(links)
+        self._disruptions = (empty_disruptions() if disruptions is None else disruptions).copy()
         self.name = name
         self.scenario = scenario
         self._derived: dict[Hashable, Any] = {}
@@ -75,17 +78,24 @@ class Corridor:
         """LineString features indexed by link id (read-only; see :mod:`corridor.frames`)."""
         return self._links
 
+    @property
+    def disruptions(self) -> pd.DataFrame:
+        """Disruption episodes (a copy of ``disruptions.csv``; see :mod:`corridor.episodes`)."""
+        return self._disruptions.copy()
+
     def replace(
         self,
         nodes: gpd.GeoDataFrame | None = None,
         links: gpd.GeoDataFrame | None = None,
         name: str | None = None,
+        disruptions: pd.DataFrame | None = None,
     ) -> Corridor:
         """A new network with some tables replaced; this one (and what it derived) is unchanged."""
         return Corridor(
             self._nodes if nodes is None else nodes,
             self._links if links is None else links,
             name=self.name if name is None else name,
+            disruptions=self._disruptions if disruptions is None else disruptions,
         )
 
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -99,7 +109,8 @@ class Corridor:
 
     @classmethod
     def from_features(
-        cls, nodes: list[dict], links: list[dict], name: str = "corridor", validate: bool = True
+        cls, nodes: list[dict], links: list[dict], name: str = "corridor", validate: bool = True,
+        disruptions: pd.DataFrame | None = None,
     ) -> Corridor:
         """Build a network from GeoJSON features, validating them first (DataError lists all problems)."""
         if validate:
@@ -108,7 +119,8 @@ class Corridor:
                 raise DataError(problems)
         node_columns = [f.name for f in NODE_FIELDS]
         link_columns = [f.name for f in LINK_FIELDS] + [f.name for f in FERRY_FIELDS]
-        return cls(_frame(nodes, node_columns), _frame(links, link_columns), name=name)
+        return cls(_frame(nodes, node_columns), _frame(links, link_columns), name=name,
+                   disruptions=disruptions)
 
     def __repr__(self) -> str:
         return f"<Corridor {self.name!r}: {len(self.nodes)} nodes, {len(self.links)} links>"
@@ -181,5 +193,9 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     nodes = read_features(directory / NODES_FILE)
     links = read_features(directory / LINKS_FILE)
     name = "built-in" if path is None else directory.name
-    return Corridor.from_features(nodes, links, name=name, validate=validate)
+    ids = {f.get("properties", {}).get("id") for f in nodes + links if isinstance(f, dict)
+           and isinstance(f.get("properties"), dict)}
+    disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
+    return Corridor.from_features(nodes, links, name=name, validate=validate,
+                                  disruptions=disruptions)
 

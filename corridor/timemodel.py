@@ -1,24 +1,69 @@
-"""The time model: hours spent running on links, dwelling at nodes and waiting for ferries.
+"""THE time model: what a journey's hours are made of, and the one rule for which of them a train pays.
 
-Every duration is a three-point spread (best case, most likely, bad week) in hours. Its expected
-value is the PERT mean ``(lo + 4 mode + hi) / 6`` and Monte Carlo samples come from the PERT
-(scaled beta) distribution on ``[lo, hi]`` with that mode.
+A journey is a sum of **components**, each tied to one element of the network:
+
+``run``
+    Running on a rail link: ``length_km / speed_kmh``, with the speed's spread.
+``sailing``
+    Sailing time of a ferry or sea link (``sailing_h``).
+``ferry_wait``
+    Waiting for the next sailing: none at best, half a headway most likely, ``headway_max_h`` in a
+    bad ordinary week.
+``dwell``
+    Handling at a node where the train stops (see :func:`stops_at`): border formalities, a change of
+    gauge, a transfer between rail and water. ``dwell_min_h`` / ``dwell_h`` / ``dwell_max_h``.
+``disruption``
+    A rare episode at an element (a queue at a border, a storm that stops the ferries), from
+    ``disruptions.csv``: the chance that a train meets one there and the extra hours it then costs.
+
+Ordinary components are three-point spreads (best, most likely, bad ordinary week): their expected
+value is the PERT mean ``(lo + 4 mode + hi) / 6`` and Monte Carlo draws come from the PERT (scaled
+beta) distribution. A disruption component is a mixture: with probability ``chance`` a PERT draw of
+its extra hours, else nothing. Hence
+
+* expected time = Σ ordinary means + Σ chance × episode mean (what routing minimises by default);
+* best case = Σ ordinary best values (no episode);
+* P50 / P90 come from Monte Carlo of the mixture.
+
+A fixed scenario delay (column ``delay_h`` on a node or link, written by a scenario's ``delay``
+edit) is added to all three points of the element's dwell or run.
+
+**The rule for when a train pays a node** (:func:`pays_node`): once per visit, when it changes track
+there (a gauge change, or between rail and water) or crosses a border there (the node is a
+``border`` node on either side of the crossing step). Paying a node means paying its dwell and its
+disruption episodes. The state graph (:mod:`corridor._graph`) is built from this rule and from
+:func:`node_components` / :func:`link_components`; the timeline, Monte Carlo, capacity model,
+cold-chain search and scenario edits all read those components. Nothing else decides.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from corridor.errors import CorridorError
 from corridor.schema import WATER_MODES
+
+RUN, SAILING, FERRY_WAIT, DWELL, DISRUPTION = "run", "sailing", "ferry_wait", "dwell", "disruption"
+KINDS = (RUN, SAILING, FERRY_WAIT, DWELL, DISRUPTION)
+#: node roles at which a train stops (and so where a delay can act)
+STOP_KINDS = frozenset({"border", "gauge_change", "port"})
+#: routing objectives: expected hours, or a percentile of the Monte Carlo distribution
+OBJECTIVES = ("expected", "p50", "p90")
+#: column of fixed extra hours (a scenario's ``delay`` edit) on a node or link
+DELAY_COLUMN = "delay_h"
+#: draws per Monte Carlo chunk (bounds memory whatever the number of samples)
+CHUNK_ROWS = 4096
 
 
 @dataclass(frozen=True)
 class Spread:
-    """A duration in hours as best case, most likely and bad-week values."""
+    """A duration in hours as best case, most likely and bad-(ordinary-)week values."""
 
     lo: float
     mode: float
@@ -29,6 +74,15 @@ class Spread:
         """PERT expected value."""
         return (self.lo + 4.0 * self.mode + self.hi) / 6.0
 
+    @property
+    def variance(self) -> float:
+        """PERT variance approximation ``((hi - lo) / 6) ** 2``."""
+        return ((self.hi - self.lo) / 6.0) ** 2
+
+    def shifted(self, hours: float) -> Spread:
+        """The same spread with ``hours`` added to every point."""
+        return Spread(self.lo + hours, self.mode + hours, self.hi + hours)
+
     @classmethod
     def fixed(cls, hours: float) -> Spread:
         """A duration without spread."""
@@ -38,25 +92,98 @@ class Spread:
 ZERO = Spread.fixed(0.0)
 
 
-def _value(row: pd.Series, name: str, default: float) -> float:
+@dataclass(frozen=True)
+class Component:
+    """One duration a journey can be made of.
+
+    Attributes
+    ----------
+    element : str
+        Node or link id it belongs to.
+    kind : str
+        One of ``KINDS``.
+    spread : Spread
+        Ordinary duration; for a disruption, the extra hours of one episode.
+    chance : float
+        Probability that a train pays it (1 for ordinary components).
+    source : str
+        Where a disruption record comes from ("" for ordinary components).
+    """
+
+    element: str
+    kind: str
+    spread: Spread
+    chance: float = 1.0
+    source: str = ""
+
+    @property
+    def mean(self) -> float:
+        """Expected hours: ``chance × spread.mean``."""
+        return self.chance * self.spread.mean
+
+    @property
+    def best(self) -> float:
+        """Best-case hours: no episode for a disruption, ``spread.lo`` otherwise."""
+        return self.spread.lo if self.chance >= 1.0 else 0.0
+
+    @property
+    def variance(self) -> float:
+        """Variance of the (mixture) duration."""
+        p, m = self.chance, self.spread.mean
+        return p * (self.spread.variance + m * m) - (p * m) ** 2
+
+
+# -- the rule -----------------------------------------------------------------------------------
+
+def stops_at(kinds: Iterable[str]) -> bool:
+    """Whether a node with these roles is one where trains can stop (border, gauge change, port)."""
+    return bool(set(kinds or ()) & STOP_KINDS)
+
+
+def pays_node(kinds: Iterable[str], *, changes_track: bool, crosses_border: bool) -> bool:
+    """THE rule: a train pays a node's dwell (and episodes) when it changes track or crosses a border there.
+
+    ``changes_track`` is a gauge change or a rail/water transfer at the node; ``crosses_border`` is a
+    step into or out of another country at the node. A border crossing is paid only where the node
+    is a ``border`` node (the other side of the step may do the formalities). Callers charge it at
+    most once per visit.
+    """
+    return changes_track or (crosses_border and "border" in set(kinds or ()))
+
+
+def event_kind(changes_track: bool, water: bool) -> str:
+    """Timeline label of a paid node: ``port`` (rail/water), ``gauge_change`` or ``border``."""
+    if not changes_track:
+        return "border"
+    return "port" if water else "gauge_change"
+
+
+# -- components of elements -----------------------------------------------------------------------
+
+def _value(row: Mapping[str, Any], name: str, default: float) -> float:
     value = row.get(name)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return default
-    return float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(number) else number
 
 
-def run_spread(link: pd.Series) -> Spread:
-    """Running (or sailing) time on a link: ``length_km / speed_kmh`` with the speed's spread."""
+def run_spread(link: Mapping[str, Any]) -> Spread:
+    """Running (or sailing) time on a link, with any scenario ``delay_h`` added."""
+    delay = _value(link, DELAY_COLUMN, 0.0)
     if link["mode"] in WATER_MODES:
-        return Spread.fixed(float(link["sailing_h"]))
+        return Spread.fixed(float(link["sailing_h"])).shifted(delay)
     length, speed = float(link["length_km"]), float(link["speed_kmh"])
     fast = _value(link, "speed_max_kmh", speed)
     slow = _value(link, "speed_min_kmh", speed)
-    return Spread(length / max(fast, speed), length / speed, length / min(slow, speed))
+    return Spread(length / max(fast, speed), length / speed, length / min(slow, speed)).shifted(delay)
 
 
-def ferry_wait_spread(link: pd.Series) -> Spread:
-    """Wait for the next sailing: half a headway most likely, up to the worst observed interval."""
+def ferry_wait_spread(link: Mapping[str, Any]) -> Spread:
+    """Wait for the next sailing: none at best, half a headway most likely, ``headway_max_h`` at worst."""
     if link["mode"] not in WATER_MODES:
         return ZERO
     headway = float(link["headway_h"])
@@ -64,32 +191,107 @@ def ferry_wait_spread(link: pd.Series) -> Spread:
     return Spread(0.0, headway / 2.0, worst)
 
 
-def dwell_spread(node: pd.Series) -> Spread:
-    """Handling time at a node when a train performs its role there (border, gauge change, port)."""
+def dwell_spread(node: Mapping[str, Any]) -> Spread:
+    """Ordinary handling time at a node where a train stops, with any scenario ``delay_h`` added."""
     mode = _value(node, "dwell_h", 0.0)
     lo = min(_value(node, "dwell_min_h", mode), mode)
     hi = max(_value(node, "dwell_max_h", mode), mode)
-    return Spread(lo, mode, hi)
+    return Spread(lo, mode, hi).shifted(_value(node, DELAY_COLUMN, 0.0))
 
 
-def sample_matrix(
-    lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, samples: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Independent PERT draws, one column per duration.
+def episodes(element: str, disruptions: pd.DataFrame | None) -> list[Component]:
+    """The disruption components of one element (rows of ``disruptions.csv``)."""
+    if disruptions is None or disruptions.empty:
+        return []
+    rows = disruptions[disruptions["element"] == element]
+    return [
+        Component(element, DISRUPTION, Spread(r.extra_min_h, r.extra_h, r.extra_max_h),
+                  chance=float(r.chance), source=str(r.source))
+        for r in rows.itertuples()
+    ]
+
+
+def node_components(node_id: str, node: Mapping[str, Any],
+                    disruptions: pd.DataFrame | None = None) -> list[Component]:
+    """What a train pays at a node when :func:`pays_node` says so: dwell, then its episodes."""
+    return [Component(node_id, DWELL, dwell_spread(node)), *episodes(node_id, disruptions)]
+
+
+def link_components(link_id: str, link: Mapping[str, Any],
+                    disruptions: pd.DataFrame | None = None) -> list[Component]:
+    """What a train pays on a link, in travel order: ferry wait, sailing or run, then its episodes."""
+    if link["mode"] in WATER_MODES:
+        travel = [Component(link_id, FERRY_WAIT, ferry_wait_spread(link)),
+                  Component(link_id, SAILING, run_spread(link))]
+    else:
+        travel = [Component(link_id, RUN, run_spread(link))]
+    return [*travel, *episodes(link_id, disruptions)]
+
+
+# -- a table of components --------------------------------------------------------------------------
+
+class ComponentTable:
+    """Components as arrays, for routing costs and vectorised Monte Carlo.
+
+    Parameters
+    ----------
+    components : sequence of Component
+    """
+
+    def __init__(self, components: Sequence[Component]):
+        self.components = list(components)
+        self.lo = np.array([c.spread.lo for c in components], dtype=float)
+        self.mode = np.array([c.spread.mode for c in components], dtype=float)
+        self.hi = np.array([c.spread.hi for c in components], dtype=float)
+        self.chance = np.array([c.chance for c in components], dtype=float)
+        self.mean = np.array([c.mean for c in components], dtype=float)
+        self.best = np.array([c.best for c in components], dtype=float)
+        self.variance = np.array([c.variance for c in components], dtype=float)
+
+    def __len__(self) -> int:
+        return len(self.components)
+
+    def __getitem__(self, index: int) -> Component:
+        return self.components[index]
+
+    def sample(self, samples: int, rng: np.random.Generator,
+               columns: np.ndarray | None = None) -> np.ndarray:
+        """Draws of the chosen components (all by default), shape ``(samples, n_columns)``."""
+        cols = np.arange(len(self)) if columns is None else np.asarray(columns, dtype=np.int64)
+        return sample_mixture(self.lo[cols], self.mode[cols], self.hi[cols], self.chance[cols],
+                              samples, rng)
+
+    def totals(self, counts: np.ndarray, samples: int, rng: np.random.Generator) -> np.ndarray:
+        """Monte Carlo totals (hours) of journeys given as component-count vectors.
+
+        ``counts`` has shape ``(journeys, len(self))`` (dense or scipy sparse); every journey uses
+        the same draws of a component (common random numbers). Sampled in chunks of
+        ``CHUNK_ROWS`` draws, so memory stays bounded. Returns shape ``(journeys, samples)``.
+        """
+        used = np.flatnonzero(np.asarray(abs(counts).sum(axis=0)).ravel())
+        sub = counts[:, used]
+        out = np.empty((counts.shape[0], samples))
+        for start in range(0, samples, CHUNK_ROWS):
+            rows = min(CHUNK_ROWS, samples - start)
+            draws = self.sample(rows, rng, used)
+            out[:, start:start + rows] = np.asarray(sub @ draws.T)
+        return out
+
+
+def sample_mixture(lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, chance: np.ndarray,
+                   samples: int, rng: np.random.Generator) -> np.ndarray:
+    """PERT draws, each kept with probability ``chance`` (zero otherwise), one column per duration.
 
     Parameters
     ----------
     lo, mode, hi : numpy.ndarray
-        Best case, most likely and bad-week hours of each duration.
+        Best case, most likely and worst hours of each duration.
+    chance : numpy.ndarray
+        Probability that each duration occurs (1 for ordinary durations).
     samples : int
         Number of draws (rows).
     rng : numpy.random.Generator
         Source of randomness (seeded by the caller for reproducible percentiles).
-
-    Returns
-    -------
-    numpy.ndarray
-        Array of shape ``(samples, len(lo))`` in hours.
     """
     draws = np.broadcast_to(mode, (samples, len(mode))).astype(float)
     width = hi - lo
@@ -99,11 +301,20 @@ def sample_matrix(
         alpha = 1.0 + 4.0 * (mode[spread] - lo[spread]) / w
         beta = 1.0 + 4.0 * (hi[spread] - mode[spread]) / w
         draws[:, spread] = lo[spread] + rng.beta(alpha, beta, size=(samples, int(spread.sum()))) * w
+    rare = chance < 1.0
+    if rare.any():
+        happens = rng.random((samples, int(rare.sum()))) < chance[rare]
+        draws[:, rare] *= happens
     return draws
 
 
-def sample_totals(
-    lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, samples: int, rng: np.random.Generator
-) -> np.ndarray:
-    """Monte Carlo totals (hours) of independent PERT-distributed durations, one per draw."""
-    return sample_matrix(lo, mode, hi, samples, rng).sum(axis=1)
+def percentile_days(totals_h: np.ndarray, q: Sequence[float], axis: int = -1) -> np.ndarray:
+    """Percentiles ``q`` (0–100) of Monte Carlo totals in hours, as days."""
+    return np.percentile(totals_h, list(q), axis=axis) / 24.0
+
+
+def check_objective(objective: str) -> str:
+    """The objective, or a CorridorError naming the choices."""
+    if objective not in OBJECTIVES:
+        raise CorridorError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+    return objective

@@ -14,25 +14,23 @@ import pycountry
 from scipy.sparse import csr_matrix
 from shapely.geometry import LineString
 
-from corridor._graph import WATER, Path, StateGraph, link_track
+from corridor._graph import Path, StateGraph
 from corridor.errors import CorridorError, NoRouteError
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
-from corridor.timemodel import (
-    Spread,
-    dwell_spread,
-    ferry_wait_spread,
-    run_spread,
-    sample_matrix,
-    sample_totals,
-)
+from corridor.timemodel import Spread, check_objective, percentile_days
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
 
 TIMELINE_COLUMNS = [
-    "leg", "from", "to", "kind", "km", "hours", "hours_min", "hours_max", "cumulative_days",
+    "leg", "from", "to", "kind", "km", "hours", "hours_min", "hours_max", "chance",
+    "cumulative_days",
 ]
 DEFAULT_SAMPLES = 2000
+#: corridors compared when routing on a percentile objective
+CANDIDATES = 6
+#: Monte Carlo draws at least used to rank corridors on a percentile objective
+MIN_OBJECTIVE_SAMPLES = 2000
 MAX_ALTERNATIVE_SEARCHES = 120
 
 
@@ -67,13 +65,29 @@ class Crossing:
 
 @dataclass(frozen=True)
 class Leg:
-    """One step of a journey: running on a link, or time spent at a node."""
+    """One step of a journey: running on a link, or time spent at a node.
+
+    ``kind`` is ``run``, ``ferry``, ``ferry_wait``, ``border``, ``gauge_change``, ``port`` or
+    ``disruption``; ``chance`` is 1 except for a disruption episode, whose ``spread`` is the extra
+    hours when it happens.
+    """
 
     start: str
     end: str
     kind: str
     km: float
     spread: Spread
+    chance: float = 1.0
+
+    @property
+    def hours(self) -> float:
+        """Expected hours (``chance × spread.mean``)."""
+        return self.chance * self.spread.mean
+
+    @property
+    def best_hours(self) -> float:
+        """Best-case hours (no episode)."""
+        return self.spread.lo if self.chance >= 1.0 else 0.0
 
 
 @dataclass
@@ -132,10 +146,10 @@ class Route:
         """The leg-by-leg timeline (kind: run, border, gauge_change, port, ferry_wait, ferry)."""
         rows, elapsed = [], 0.0
         for index, leg in enumerate(self.legs, start=1):
-            elapsed += leg.spread.mean
+            elapsed += leg.hours
             rows.append(
-                (index, leg.start, leg.end, leg.kind, leg.km, leg.spread.mean, leg.spread.lo,
-                 leg.spread.hi, elapsed / 24.0)
+                (index, leg.start, leg.end, leg.kind, leg.km, leg.hours, leg.best_hours,
+                 leg.spread.hi, leg.chance, elapsed / 24.0)
             )
         return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
@@ -156,7 +170,8 @@ class Route:
             "countries": self.countries,
             "legs": [
                 {"from": leg.start, "to": leg.end, "kind": leg.kind, "km": round(leg.km, 1),
-                 "hours": round(leg.spread.mean, 2)}
+                 "hours": round(leg.hours, 2), "hours_min": round(leg.best_hours, 2),
+                 "hours_max": round(leg.spread.hi, 2), "chance": round(leg.chance, 4)}
                 for leg in self.legs
             ],
         }
@@ -237,7 +252,8 @@ def records(net: Corridor) -> tuple[dict[str, dict], dict[str, dict]]:
 
 def state_graph(net: Corridor, statuses: frozenset[str]) -> StateGraph:
     """The network's state-expanded graph for these statuses (built once, then cached)."""
-    return net.derived(("state_graph", statuses), lambda: StateGraph(net.nodes, net.links, statuses))
+    return net.derived(("state_graph", statuses),
+                       lambda: StateGraph(net.nodes, net.links, statuses, net.disruptions))
 
 
 def _mask(net: Corridor, sg: StateGraph, c: Constraints) -> np.ndarray:
@@ -249,48 +265,36 @@ def _mask(net: Corridor, sg: StateGraph, c: Constraints) -> np.ndarray:
 
 # -- timelines ------------------------------------------------------------------------------------
 
-def _node_event(node: dict, prev_country, next_country, t_in, t_out) -> Leg | None:
-    changes = t_in is not None and t_out is not None and t_in != t_out
-    crosses = (prev_country is not None and prev_country != node["country"]) or (
-        next_country is not None and next_country != node["country"]
-    )
-    if not (changes or ("border" in (node["kind"] or []) and crosses)):
-        return None
-    spread = dwell_spread(node)
-    if spread.hi <= 0:
-        return None
-    kind = ("port" if WATER in (t_in, t_out) else "gauge_change") if changes else "border"
-    return Leg(node["id"], node["id"], kind, 0.0, spread)
+def legs_of(sg: StateGraph, edges: Sequence[int]) -> list[Leg]:
+    """The leg-by-leg timeline of a path: exactly the components its state-graph edges pay.
 
-
-def build_legs(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list[Leg]:
-    """Leg-by-leg timeline of a path: node events (border, gauge change, port) and link legs."""
-    node_records, link_records = records(net)
-    rows = [node_records[n] for n in path]
-    link_rows = [link_records[lid] for lid in links]
-    tracks = [link_track(link) for link in link_rows]
-    legs: list[Leg] = []
-    for i, node in enumerate(rows):
-        prev_country = rows[i - 1]["country"] if i > 0 else None
-        next_country = rows[i + 1]["country"] if i + 1 < len(rows) else None
-        t_in = tracks[i - 1] if i > 0 else None
-        t_out = tracks[i] if i < len(tracks) else None
-        event = _node_event(node, prev_country, next_country, t_in, t_out)
-        if event is not None:
-            legs.append(event)
-        if i < len(link_rows):
-            legs += _link_legs(link_rows[i], path[i], path[i + 1])
+    A node's dwell is paid where the train first stops there (often on arrival across a border);
+    when the train then changes track at that node, the stop is labelled by that change.
+    """
+    switched = {sg.node_ids[node]: label for node, label in sg.track_changes(edges)}
+    legs = []
+    for e in edges:
+        for step in sg.edge_steps(e):
+            if step.component.spread.hi <= 0 and step.km <= 0:
+                continue
+            label = step.label
+            if label == "border" and step.start in switched:
+                label = switched[step.start]
+            legs.append(Leg(step.start, step.end, label, step.km, step.component.spread,
+                            step.component.chance))
     return legs
 
 
-def _link_legs(link: dict, start: str, end: str) -> list[Leg]:
-    km = float(link["length_km"])
-    if "_spreads" not in link:
-        link["_spreads"] = (ferry_wait_spread(link), run_spread(link))
-    wait, run = link["_spreads"]
-    if link["mode"] in WATER_MODES:
-        return [Leg(start, start, "ferry_wait", 0.0, wait), Leg(start, end, "ferry", km, run)]
-    return [Leg(start, end, "run", km, run)]
+def component_counts(sg: StateGraph, edge_lists: Sequence[Sequence[int]]) -> csr_matrix:
+    """Journeys × components: how many times each journey pays each component."""
+    rows, cols = [], []
+    for row, edges in enumerate(edge_lists):
+        for e in edges:
+            parts = sg.edge_parts[e]
+            rows += [row] * len(parts)
+            cols += parts
+    data = np.ones(len(rows))
+    return csr_matrix((data, (rows, cols)), shape=(len(edge_lists), len(sg.components)))
 
 
 def _gauge_changes(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list[dict]:
@@ -308,28 +312,28 @@ def _gauge_changes(net: Corridor, path: Sequence[str], links: Sequence[str]) -> 
 
 
 def make_route(
-    net: Corridor, found: Path, samples: int = DEFAULT_SAMPLES, seed: int | None = 0
+    net: Corridor, found: Path, samples: int = DEFAULT_SAMPLES, seed: int | None = 0,
+    statuses: frozenset[str] = frozenset({"operating"}),
 ) -> Route:
     """Assemble a Route (timeline, summary, percentiles) from a search result."""
+    sg = state_graph(net, statuses)
     path, links = found.nodes, found.links
     node_records, link_records = records(net)
-    legs = build_legs(net, path, links)
-    countries = list(dict.fromkeys(node_records[n]["country"] for n in path))
-    lo = np.array([leg.spread.lo for leg in legs])
-    mode = np.array([leg.spread.mode for leg in legs])
-    hi = np.array([leg.spread.hi for leg in legs])
+    legs = legs_of(sg, found.edges)
     p50 = p90 = None
     if samples > 0:
-        totals = sample_totals(lo, mode, hi, samples, np.random.default_rng(seed))
-        p50, p90 = (float(v) / 24.0 for v in np.percentile(totals, [50, 90]))
+        totals = sg.components.totals(component_counts(sg, [found.edges]), samples,
+                                      np.random.default_rng(seed))[0]
+        p50, p90 = (float(v) for v in percentile_days(totals, [50, 90]))
     return Route(
         origin=path[0], destination=path[-1], path=list(path), links=list(links),
         distance_km=float(sum(link_records[lid]["length_km"] for lid in links)),
-        transit_days=sum(leg.spread.mean for leg in legs) / 24.0,
-        min_days=float(lo.sum()) / 24.0, p50_days=p50, p90_days=p90,
+        transit_days=found.hours / 24.0,
+        min_days=sum(leg.best_hours for leg in legs) / 24.0, p50_days=p50, p90_days=p90,
         border_crossings=crossings(net, path, links),
         gauge_changes=_gauge_changes(net, path, links),
-        countries=countries, legs=legs, geometries=_oriented_lines(link_records, path, links),
+        countries=list(dict.fromkeys(node_records[n]["country"] for n in path)), legs=legs,
+        geometries=_oriented_lines(link_records, path, links),
     )
 
 
@@ -506,6 +510,7 @@ def route(
     samples: int = DEFAULT_SAMPLES,
     seed: int | None = 0,
     include_planned: bool = False,
+    objective: str = "expected",
 ) -> Route:
     """Fastest gauge-aware route between two places.
 
@@ -526,6 +531,11 @@ def route(
         Random seed; the same seed gives the same percentiles.
     include_planned : bool
         Also use planned and under-construction elements.
+    objective : {"expected", "p50", "p90"}
+        What "fastest" means: the expected time (default), or the median or 90th percentile of
+        the Monte Carlo distribution, for shippers who buy reliability. A percentile objective
+        compares the ``CANDIDATES`` fastest corridors by expected time on that percentile (with
+        at least ``MIN_OBJECTIVE_SAMPLES`` draws, same seed).
 
     Returns
     -------
@@ -536,7 +546,8 @@ def route(
     UnknownPlaceError, NoRouteError, CorridorError
     """
     return alternatives(net, origin, destination, k=1, via=via, avoid=avoid, modes=modes,
-                        samples=samples, seed=seed, include_planned=include_planned)[0]
+                        samples=samples, seed=seed, include_planned=include_planned,
+                        objective=objective)[0]
 
 
 def alternatives(
@@ -551,6 +562,7 @@ def alternatives(
     samples: int = DEFAULT_SAMPLES,
     seed: int | None = 0,
     include_planned: bool = False,
+    objective: str = "expected",
 ) -> RouteSet:
     """Up to ``k`` fastest routes through different corridors (border crossings), fastest first.
 
@@ -564,11 +576,23 @@ def alternatives(
     """
     if k < 1:
         raise CorridorError(f"alternatives must be >= 1, got {k}")
+    check_objective(objective)
     start, end, c = _prepare(net, origin, destination, via, avoid, modes, samples, include_planned)
-    paths = fastest_paths(net, start, end, c, k=k)
+    if objective == "expected":
+        paths = fastest_paths(net, start, end, c, k=k)
+        if not paths:
+            raise NoRouteError(_no_route_message(start, end, c))
+        return RouteSet([make_route(net, p, samples, seed, c.statuses) for p in paths])
+    paths = fastest_paths(net, start, end, c, k=max(k, CANDIDATES))
     if not paths:
         raise NoRouteError(_no_route_message(start, end, c))
-    return RouteSet([make_route(net, p, samples, seed) for p in paths])
+    draws = max(samples, MIN_OBJECTIVE_SAMPLES)
+    scored = [(make_route(net, p, draws, seed, c.statuses), p) for p in paths]
+    scored.sort(key=lambda pair: (getattr(pair[0], f"{objective}_days"), pair[0].transit_days))
+    chosen = scored[:k]
+    if draws == samples:
+        return RouteSet([r for r, _ in chosen])
+    return RouteSet([make_route(net, p, samples, seed, c.statuses) for _, p in chosen])
 
 
 def _no_route_message(start: str, end: str, c: Constraints) -> str:
@@ -614,7 +638,7 @@ def matrix(
     sg = state_graph(net, Constraints().statuses)
     mask = _mask(net, sg, Constraints())
     lengths = records(net)[1]
-    rows, parts = [], []
+    rows, edge_lists = [], []
     for start in starts:
         dist, pred, lookup = sg.distances(sg.origin_states(start), mask)
         for end in ends:
@@ -623,35 +647,31 @@ def matrix(
             target = sg.best_target(dist, end)
             if target is None:
                 rows.append((start, end, np.nan, np.nan, ""))
-                parts.append(())
+                edge_lists.append(())
                 continue
             edges = sg.trace(pred, lookup, target)
             found = sg.as_path(start, edges, float(dist[target]))
             rows.append((start, end, sum(lengths[lid]["length_km"] for lid in found.links),
                          found.hours / 24.0,
                          "; ".join(str(c) for c in crossings(net, found.nodes, found.links))))
-            parts.append(tuple(c for e in edges for c in sg.edge_parts[e]))
+            edge_lists.append(tuple(edges))
     frame = pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
                                         "border_crossings"])
-    p50, p90 = _matrix_percentiles(sg, parts, samples, seed)
+    p50, p90 = _matrix_percentiles(sg, edge_lists, samples, seed)
     frame.insert(4, "p50_days", p50)
     frame.insert(5, "p90_days", p90)
     return frame
 
 
-def _matrix_percentiles(sg: StateGraph, parts: list[tuple[int, ...]], samples: int, seed: int):
-    """P50 and P90 days of each pair from shared component draws."""
-    if samples <= 0 or not parts:
-        nan = np.full(len(parts), np.nan)
+def _matrix_percentiles(sg: StateGraph, edge_lists: list[tuple[int, ...]], samples: int,
+                        seed: int):
+    """P50 and P90 days of each pair from shared component draws (common random numbers)."""
+    if samples <= 0 or not edge_lists:
+        nan = np.full(len(edge_lists), np.nan)
         return nan, nan
-    rows = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
-    cols = np.fromiter((c for p in parts for c in p), dtype=np.int64, count=len(rows))
-    incidence = csr_matrix((np.ones(len(rows)), (rows, cols)),
-                           shape=(len(parts), len(sg.component_mode)))
-    draws = sample_matrix(sg.component_lo, sg.component_mode, sg.component_hi, samples,
-                          np.random.default_rng(seed))
-    totals = np.asarray(incidence @ draws.T)
-    p50, p90 = np.percentile(totals, [50, 90], axis=1) / 24.0
-    empty = np.array([len(p) == 0 for p in parts])
+    totals = sg.components.totals(component_counts(sg, edge_lists), samples,
+                                  np.random.default_rng(seed))
+    p50, p90 = percentile_days(totals, [50, 90], axis=1)
+    empty = np.array([len(e) == 0 for e in edge_lists])
     p50[empty] = p90[empty] = np.nan
     return p50, p90

@@ -109,7 +109,7 @@ def test_cli_whatif_json_contract(cli):
     data = json.loads(out)
     assert data[0]["scenario"] == "dostyk-congestion"
     pair = data[0]["pairs"][0]
-    assert pair["origin"] == "chongqing_tuanjiecun" and pair["delta_days"] > 0.5
+    assert pair["origin"] == "chongqing_tuanjiecun" and pair["delta_days"] > 0.1
     assert "altynkol" in pair["scenario_path"] and "dostyk" in pair["base_path"]
 
 
@@ -137,7 +137,7 @@ def test_cli_sweep_writes_one_table(cli, tmp_path):
     assert code == 0, err
     frame = pd.read_csv(out)
     assert list(frame["scenario"]) == ["delay-0h", "delay-48h", "delay-96h"]
-    assert frame["delta_days"].iloc[0] == 0 and frame["delta_days"].iloc[-1] > 1
+    assert frame["delta_days"].iloc[0] == 0 and frame["delta_days"].iloc[-1] > 0.1
 
 
 # -- bottlenecks and reach ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import corridor
 from corridor import CorridorError, NoRouteError, UnknownPlaceError
 from corridor.geodesy import polyline_km
 from corridor.network import Corridor
-from corridor.timemodel import Spread, sample_totals
+from corridor.timemodel import Spread, sample_mixture
 
 
 @pytest.fixture
@@ -108,9 +108,16 @@ def test_rail_only_mode_refuses_the_ferry():
 
 def test_pert_sampling_matches_its_mean():
     lo, mode, hi = np.array([0.0, 5.0]), np.array([24.0, 5.0]), np.array([240.0, 5.0])
-    totals = sample_totals(lo, mode, hi, 200_000, np.random.default_rng(1))
+    totals = sample_mixture(lo, mode, hi, np.ones(2), 200_000, np.random.default_rng(1)).sum(axis=1)
     assert totals.mean() == pytest.approx(Spread(0, 24, 240).mean + 5.0, rel=0.01)
     assert totals.min() >= 5.0 and totals.max() <= 245.0
+
+
+def test_disruption_mixture_mean_is_chance_times_episode_mean():
+    lo, mode, hi, chance = np.array([24.0]), np.array([48.0]), np.array([96.0]), np.array([0.04])
+    draws = sample_mixture(lo, mode, hi, chance, 400_000, np.random.default_rng(2))[:, 0]
+    assert draws.mean() == pytest.approx(0.04 * Spread(24, 48, 96).mean, rel=0.03)
+    assert (draws == 0).mean() == pytest.approx(0.96, abs=0.002)
 
 
 # -- the built-in network -----------------------------------------------------------------------
@@ -164,7 +171,7 @@ def test_planned_crossing_used_only_when_asked(net):
 def test_timeline_columns(net):
     frame = corridor.route(net, "Dostyk", "Almaty").timeline
     assert list(frame.columns) == ["leg", "from", "to", "kind", "km", "hours", "hours_min",
-                                   "hours_max", "cumulative_days"]
+                                   "hours_max", "chance", "cumulative_days"]
     assert frame["cumulative_days"].is_monotonic_increasing
 
 

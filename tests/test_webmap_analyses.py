@@ -66,7 +66,7 @@ def test_changed_elements_lists_closures_and_edits(net):
     assert set(changes["id"]) == {"brest__terespol", "brest__malaszewicze"}
     assert set(changes["change"]) == {"closed"}
     jam = changed_elements(net, Scenario("jam").delay("dostyk", hours=72).apply(net))
-    assert list(jam["id"]) == ["dostyk"] and "dwell_h" in jam.iloc[0]["detail"]
+    assert list(jam["id"]) == ["dostyk"] and "delay_h" in jam.iloc[0]["detail"]
 
 
 def test_whatif_map_draws_baseline_and_scenario_routes_with_deltas(net):

@@ -60,10 +60,8 @@ class CapacityModel:
         self.capacity = pd.to_numeric(
             pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
         ).to_numpy(dtype=float)
-        dwell = sg.component_mean[: len(nodes)]  # node dwell components come first
-        run = np.zeros(len(links))
-        link_edges = sg.edge_link >= 0
-        run[sg.edge_link[link_edges]] = sg.weight[link_edges]
+        dwell = np.array([sg.components[bundle[0]].mean for bundle in sg.node_bundle])
+        run = np.array([sg.running_hours(j) for j in range(len(links))])  # t0: running time only
         node_t0 = np.maximum(dwell, 24.0 / np.where(np.isnan(self.capacity[: len(nodes)]), np.inf,
                                                      self.capacity[: len(nodes)]))
         self.t0 = np.concatenate([node_t0, run])
@@ -76,18 +74,17 @@ class CapacityModel:
         """Which elements each state edge uses: its link, and every node whose dwell it pays.
 
         The dwell rule (border crossing, change of gauge or mode) is the routing's own, read from
-        ``StateGraph.edge_parts``, so capacity is used exactly where time is charged.
+        ``StateGraph.paid_nodes``, so capacity is used exactly where time is charged.
         """
         sg = self.sg
         rows, cols = [], []
-        for e, parts in enumerate(sg.edge_parts):
+        for e in range(len(sg.src)):
             if sg.edge_link[e] >= 0:
                 rows.append(e)
                 cols.append(self.n_nodes + int(sg.edge_link[e]))
-            for component in parts:
-                if component < self.n_nodes:
-                    rows.append(e)
-                    cols.append(component)
+            for node in sg.paid_nodes(e):
+                rows.append(e)
+                cols.append(node)
         data = np.ones(len(rows))
         return coo_matrix((data, (rows, cols)), shape=(len(sg.src), len(self.ids))).tocsr()
 

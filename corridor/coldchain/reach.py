@@ -37,7 +37,6 @@ from corridor.coldchain.climate import check_month, node_ambient
 from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError
 from corridor.schema import WATER_MODES
-from corridor.timemodel import Spread
 from corridor.transit import make_route, records, state_graph
 
 if TYPE_CHECKING:
@@ -92,36 +91,35 @@ class EdgeModel:
     to_node: list[int]
 
 
-def _variance(spread: Spread) -> float:
-    return ((spread.hi - spread.lo) / 6.0) ** 2
-
-
-def _edge_parts(sg: StateGraph, e: int, link_rows: list) -> list:
+def _edge_parts(sg: StateGraph, e: int) -> list:
     """(hours, kind, node_a, node_b, variance) parts of edge ``e``.
 
-    Which durations an edge is made of comes from the routing's own component table
-    (``StateGraph.edge_parts``); here each part is only classed as running, powered (border
-    formalities) or unpowered (transshipment, ferry) time.
+    Which durations an edge is made of comes from the time model through
+    :meth:`StateGraph.edge_steps`; here each step is only classed as running, powered (border
+    formalities on a link edge) or unpowered (transshipment, ferry wait and sailing) time. A
+    disruption episode is classed like the stop or link it happens at. A dwell paid on arrival as
+    border time at a node where the train then changes track is transshipment (``RECLASS``).
     """
     a, b = int(sg.edge_src_node[e]), int(sg.edge_dst_node[e])
-    n_nodes = len(sg.node_ids)
-    parts = sg.edge_parts[e]
+    steps = sg.edge_steps(e)
     if int(sg.edge_link[e]) < 0:
         if sg.states[int(sg.src[e])][1] == sg.states[int(sg.dst[e])][1]:
             return []
-        dwell = sg.component(a)
-        if not parts:  # the node's dwell was charged on arrival as border time: it is transshipment
+        if not steps:  # the node's dwell was charged on arrival as border time: transshipment
+            dwell = sg.components[sg.node_bundle[a][0]]
             return [(dwell.mean, RECLASS, a, a, 0.0)]
-        return [(dwell.mean, UNPOWERED, a, a, _variance(dwell))]
+        return [(s.component.mean, UNPOWERED, a, a, s.component.variance) for s in steps]
     out = []
-    for c in parts:
-        spread = sg.component(c)
-        if c < n_nodes:  # border formalities at either end of a crossing
-            out.append((spread.mean, POWERED, c, c, _variance(spread)))
-            continue
-        row = link_rows[(c - n_nodes) % len(sg.link_ids)]
-        kind = UNPOWERED if row["mode"] in WATER_MODES else RUN
-        out.append((spread.mean, kind, a, a if kind == UNPOWERED else b, _variance(spread)))
+    for step in steps:
+        c = step.component
+        node = int(sg.component_node[step.index])
+        if node >= 0:  # border formalities (and their episodes) at either end of a crossing
+            out.append((c.mean, POWERED, node, node, c.variance))
+        elif step.label == "run":
+            out.append((c.mean, RUN, a, b, c.variance))
+        else:  # ferry wait, sailing, or an episode on a water link: no power while shipped
+            kind = UNPOWERED if sg.link_mode[int(sg.edge_link[e])] in WATER_MODES else RUN
+            out.append((c.mean, kind, a, a if kind == UNPOWERED else b, c.variance))
     return out
 
 
@@ -132,12 +130,11 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
 
 def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
     sg = state_graph(net, statuses)
-    link_rows = [net.links.loc[lid] for lid in sg.link_ids]
     n_edges = len(sg.src)
     hours, var = np.zeros(n_edges), np.zeros(n_edges)
     comps = []
     for e in range(n_edges):
-        for h, kind, a, b, v in _edge_parts(sg, e, link_rows):
+        for h, kind, a, b, v in _edge_parts(sg, e):
             comps.append((e, h, kind, a, b))
             if kind != RECLASS:
                 hours[e] += h
@@ -319,19 +316,20 @@ def _best_label(labels: Labels, states: list[int]) -> int | None:
 
 
 def _route_of(model: EdgeModel, labels: Labels, label: int, backward: bool,
-              start: str) -> tuple[list[str], list[str]]:
-    """Node ids and link ids of the label's path, in travel order from ``start``."""
+              start: str) -> tuple[list[str], list[str], tuple[int, ...]]:
+    """Node ids, link ids and state-graph edges of the label's path, in travel order from ``start``."""
     link_of, ends = model.link_of, model.to_node
-    links, nodes = [], []
+    links, nodes, edges = [], [], []
     while labels.parent[label] >= 0:
         e = labels.edge[label]
+        edges.append(e)
         if link_of[e] >= 0:
             links.append(model.sg.link_ids[link_of[e]])
             nodes.append(model.sg.node_ids[ends[e]])
         label = labels.parent[label]
     if backward:
-        return [start, *nodes], links
-    return [start, *nodes[::-1]], links[::-1]
+        return [start, *nodes], links, tuple(edges)
+    return [start, *nodes[::-1]], links[::-1], tuple(edges[::-1])
 
 
 def _topology(sg: StateGraph, starts: list[int], backward: bool) -> set[int]:
@@ -356,10 +354,10 @@ def _check_power(power: str, autonomy_h: float | None) -> float:
     return hours
 
 
-def _p90_days(net: Corridor, path: list[str], links: list[str], hours: float, var: float,
-              samples: int, seed: int | None) -> float:
-    if samples > 0 and links:
-        return make_route(net, Path(hours, path, links), samples, seed).p90_days
+def _p90_days(net: Corridor, found: Path, var: float, samples: int, seed: int | None) -> float:
+    hours = found.hours
+    if samples > 0 and found.links:
+        return make_route(net, found, samples, seed).p90_days
     return (hours + Z90 * math.sqrt(var)) / 24.0
 
 
@@ -473,7 +471,7 @@ def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margi
         return {**row, "reachable": False, "arrival_days": math.nan, "p90_days": math.nan,
                 "remaining_shelf_life_days": math.nan, "unpowered_hours": math.nan,
                 "chill_injury": False, "reason": reason, "path": [], "links": []}
-    path, links = _route_of(model, labels, best, reverse, ends[0])
+    path, links, edges = _route_of(model, labels, best, reverse, ends[0])
     remaining = item.shelf_life_days - labels.used[best] / 24.0
     ok = remaining >= margin - 1e-9
     cold, heat = labels.cold[best], labels.heat[best]
@@ -481,7 +479,7 @@ def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margi
     hours = labels.hours[best]
     return {
         **row, "reachable": ok, "arrival_days": hours / 24.0,
-        "p90_days": _p90_days(net, path, links, hours, labels.var[best], samples, seed),
+        "p90_days": _p90_days(net, Path(hours, path, links, edges), labels.var[best], samples, seed),
         "remaining_shelf_life_days": remaining, "unpowered_hours": labels.unpowered[best],
         "chill_injury": cold > 0, "reason": reason, "path": path, "links": links,
     }

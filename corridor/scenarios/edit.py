@@ -24,7 +24,6 @@ from corridor.scenarios.spec import (
     _FIELDS,
     CLOSED,
     FAMILIES,
-    HANDLING_KINDS,
     OPS,
     SCALABLE,
     SETTABLE,
@@ -39,6 +38,7 @@ from corridor.schema import (
     WATER_MODES,
     Field,
 )
+from corridor.timemodel import DELAY_COLUMN, stops_at
 from corridor.validation import check_field
 
 
@@ -56,7 +56,8 @@ def apply_edits(net: Corridor, edits: Sequence[Edit], name: str, scenario: Any =
     editor.check_result(edits)
     if editor.problems:
         raise DataError(editor.problems)
-    return Corridor(editor.nodes, editor.links, name=name, scenario=scenario)
+    return Corridor(editor.nodes, editor.links, name=name, scenario=scenario,
+                    disruptions=net.disruptions)
 
 # -- applying edits -------------------------------------------------------------------------------
 
@@ -159,25 +160,21 @@ class _Editor:
                 self._delay_link(eid, hours)
 
     def _delay_node(self, edit: Edit, eid: str, hours: float) -> None:
-        kinds = set(self.nodes.at[eid, "kind"] or [])
-        if not kinds & HANDLING_KINDS:
+        if not stops_at(self.nodes.at[eid, "kind"]):
             self.problem(edit, f"delay at {eid} has no effect: trains only stop at border, "
                          "gauge_change or port places (delay a link instead)")
             return
-        base = _number(self.nodes.at[eid, "dwell_h"], 0.0)
-        for name in FAMILIES["dwell_h"]:
-            self.nodes.loc[eid, name] = _number(self.nodes.at[eid, name], base) + hours
+        self._add_delay(self.nodes, eid, hours)
 
     def _delay_link(self, eid: str, hours: float) -> None:
-        row = self.links.loc[eid]
-        if row["mode"] in WATER_MODES:
-            self.links.loc[eid, "sailing_h"] = float(row["sailing_h"]) + hours
-            return
-        length = float(row["length_km"])
-        for name in FAMILIES["speed_kmh"]:
-            speed = _number(row[name], float("nan"))
-            if not math.isnan(speed):
-                self.links.loc[eid, name] = length / (length / speed + hours)
+        self._add_delay(self.links, eid, hours)
+
+    @staticmethod
+    def _add_delay(frame: gpd.GeoDataFrame, eid: str, hours: float) -> None:
+        """Add fixed hours to an element's ``delay_h``, which the time model adds to its dwell or run."""
+        if DELAY_COLUMN not in frame.columns:
+            frame[DELAY_COLUMN] = 0.0
+        frame.loc[eid, DELAY_COLUMN] = _number(frame.at[eid, DELAY_COLUMN], 0.0) + hours
 
     def _selection(self, edit: Edit, allowed: Mapping[str, tuple]) -> list[tuple[str, list[str]]]:
         attribute = edit.attribute or ""
@@ -352,7 +349,7 @@ class _Editor:
                         self.problems.append(Problem(
                             where[0], where[1], "",
                             f"enables link {eid} but its end {node} is {status}; enable {node} too"))
-            elif set(self.nodes.at[eid, "kind"] or []) & HANDLING_KINDS and math.isnan(
+            elif stops_at(self.nodes.at[eid, "kind"]) and math.isnan(
                     _number(self.nodes.at[eid, "dwell_h"], float("nan"))):
                 self.problems.append(Problem(
                     where[0], where[1], "",

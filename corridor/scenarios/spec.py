@@ -24,7 +24,6 @@ SCALABLE = {"node": NODE_NUMBERS, "link": LINK_NUMBERS}
 FAMILIES = {"speed_kmh": ("speed_kmh", "speed_min_kmh", "speed_max_kmh"),
             "dwell_h": ("dwell_h", "dwell_min_h", "dwell_max_h"),
             "headway_h": ("headway_h", "headway_max_h")}
-HANDLING_KINDS = {"border", "gauge_change", "port"}
 _NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 

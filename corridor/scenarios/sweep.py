@@ -100,9 +100,8 @@ def parse_range(text: str) -> tuple[list[str], str, list[float]]:
 
 def _clean(net: Corridor) -> Corridor:
     """A copy without caches, cheap to ship to workers."""
-    from corridor.network import Corridor
 
-    return Corridor(net.nodes, net.links, name=net.name)
+    return net.replace()
 
 
 def run_one(net: Corridor, scenario: Scenario, pairs: list[tuple[str, str]],

@@ -374,6 +374,10 @@ def _reefer_layer(m: folium.Map, net: Corridor) -> None:
 
 # -- what-if ---------------------------------------------------------------------------------------
 
+#: value a column has when a table lacks it (a scenario's delay column starts at 0 h)
+_ABSENT = {"delay_h": 0.0}
+
+
 def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
     """Nodes and links the scenario closed, added or changed: id, type, change, detail."""
     rows = []
@@ -387,9 +391,9 @@ def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
                 rows.append((eid, kind, "closed" if new["status"] == "closed" else "status",
                              f"status {old['status']} → {new['status']}"))
                 continue
-            diffs = [f"{col} {fmt(old[col])} → {fmt(new[col])}" for col in after.columns
-                     if col not in ("geometry", "source", "note") and col in before.columns
-                     and _differs(old[col], new[col])]
+            diffs = [f"{col} {fmt(old.get(col))} → {fmt(new[col])}" for col in after.columns
+                     if col not in ("geometry", "source", "note")
+                     and _differs(old.get(col, _ABSENT.get(col)), new[col])]
             if diffs:
                 rows.append((eid, kind, "changed", "; ".join(diffs)))
     return pd.DataFrame(rows, columns=["id", "type", "change", "detail"])
