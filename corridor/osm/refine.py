@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
 from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 from shapely.geometry import LineString, Point
-from shapely.ops import transform
 
 from corridor.geodesy import distance_km, polyline_km
 from corridor.osm.published import published_evidence
@@ -47,8 +47,7 @@ SIMPLIFY_KM = 1.0
 DENSIFY_KM = 2.0
 
 REPORT_COLUMNS = ("id", "from", "to", "curated_km", "straight_km", "traced_km", "published_km",
-                  "chosen_km", "length_source", "geometry", "snap_from_km", "snap_to_km",
-                  "longest_track_edge_km", "why")
+                  "chosen_km", "length_source", "geometry", "snap_from_km", "snap_to_km", "why")
 
 
 @dataclass
@@ -77,8 +76,7 @@ class Decision:
                   "straight_km": self.straight_km, "traced_km": self.traced_km,
                   "published_km": self.published_km, "chosen_km": self.chosen_km,
                   "length_source": self.length_source, "geometry": self.geometry,
-                  "snap_from_km": self.snap_from_km, "snap_to_km": self.snap_to_km,
-                  "longest_track_edge_km": self.longest_track_edge_km, "why": self.why}
+                  "snap_from_km": self.snap_from_km, "snap_to_km": self.snap_to_km, "why": self.why}
         return {k: round(v, 1) if isinstance(v, float) else v for k, v in values.items()}
 
 
@@ -87,6 +85,10 @@ def _local_projection(coords: list) -> tuple[Transformer, Transformer]:
     aeqd = ProjCRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
     return (Transformer.from_crs("EPSG:4326", aeqd, always_xy=True),
             Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True))
+
+
+def _project(transformer: Transformer, geometry):
+    return shapely.transform(geometry, lambda x, y: transformer.transform(x, y), interleaved=False)
 
 
 def band_mask(rail: TrackGraph, coords: list, band_km: float) -> np.ndarray:
@@ -101,7 +103,7 @@ def band_mask(rail: TrackGraph, coords: list, band_km: float) -> np.ndarray:
     if len(candidates) == 0:
         return mask
     forward, _ = _local_projection(coords)
-    line = transform(forward.transform, LineString(coords))
+    line = _project(forward, LineString(coords))
     x, y = forward.transform(rail.lon[candidates], rail.lat[candidates])
     from shapely import distance, points  # vectorised shapely 2 functions
 
@@ -115,8 +117,8 @@ def simplify_coords(coords: list, tolerance_km: float = SIMPLIFY_KM) -> list[tup
     if len(coords) <= 2:
         return [(round(x, 5), round(y, 5)) for x, y in coords]
     forward, back = _local_projection(coords)
-    line = transform(forward.transform, LineString(coords)).simplify(tolerance_km * 1000.0)
-    out = transform(back.transform, line)
+    line = _project(forward, LineString(coords)).simplify(tolerance_km * 1000.0)
+    out = _project(back, line)
     return [(round(x, 5), round(y, 5)) for x, y in out.coords]
 
 
@@ -203,7 +205,9 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
     if refused:
         decision.chosen_km, decision.why = curated, refused
         return decision
-    decision.chosen_km, decision.length_source = round(trace.km, 1), "osm"
+    # the straight connectors from the stations to the snapped track count, as the geometry draws them
+    connectors = (decision.snap_from_km or 0.0) + (decision.snap_to_km or 0.0)
+    decision.chosen_km, decision.length_source = round(trace.km + connectors, 1), "osm"
     decision.geometry, decision.coords = "traced", simplify_coords(track)
     decision.why = f"traced on OSM track ({trace.km / curated:.2f}× curated, " \
                    f"{trace.km / straight:.2f}× straight line)" if straight > 0 else "traced on OSM track"
@@ -219,6 +223,8 @@ def _note_for(note: str, decision: Decision, attribution: str) -> str:
         return _LENGTH_CLAUSE.sub(text, note) if _LENGTH_CLAUSE.search(note) else f"{note}; {text}"
     if decision.length_source == "estimate":
         return f"{note}; length_km: estimate, OSM trace not used: {decision.why}".lstrip("; ")
+    if decision.geometry == "curated":
+        return f"{note}; geometry: curated, OSM trace not used: {decision.why}".lstrip("; ")
     return note
 
 
