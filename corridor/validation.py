@@ -17,6 +17,8 @@ from corridor.schema import (
     LENGTH_RATIO_RANGE,
     LINK_FIELDS,
     LINKS_FILE,
+    MAX_STRAIGHT_KM,
+    MIN_LENGTH_SHARE_OF_TRACK,
     NODE_FIELDS,
     NODES_FILE,
     WATER_MODES,
@@ -44,7 +46,7 @@ def _type_ok(field: Field, value: Any) -> bool:
 def check_field(field: Field, props: Mapping[str, Any]) -> str | None:
     """Return what is wrong with one property, or None when it is valid."""
     if field.name not in props:
-        return "missing"
+        return "missing" if field.required else None
     value = props[field.name]
     if value is None:
         return None if field.nullable else "must not be null"
@@ -143,6 +145,7 @@ def _check_link(feature: Feature, index: int, nodes: Mapping[str, Feature]) -> l
         return problems + coord_problems
     problems += _check_endpoints(fid, props, coords, nodes)
     problems += _check_length(fid, props, coords)
+    problems += _check_track(fid, props, coords)
     return problems
 
 
@@ -197,6 +200,28 @@ def _check_length(fid: str, props: Mapping, coords: list) -> list[Problem]:
             )
         ]
     return []
+
+
+def _check_track(fid: str, props: Mapping, coords: list) -> list[Problem]:
+    """Rules for refined links (those with ``length_source``, set by ``corridor osm refine``)."""
+    length, source = props.get("length_km"), props.get("length_source")
+    if source is None or props.get("mode") != "rail" or not isinstance(length, int | float):
+        return []
+    problems, track = [], polyline_km(coords)
+    if source != "published" and length < MIN_LENGTH_SHARE_OF_TRACK * track:
+        problems.append(Problem(
+            LINKS_FILE, fid, "length_km",
+            f"{length:g} km is below {MIN_LENGTH_SHARE_OF_TRACK:g}× the {track:.0f} km track of its "
+            f"geometry; expected length_source 'published' for a shorter length"))
+    chord = distance_km(coords[0][0], coords[0][1], coords[-1][0], coords[-1][1])
+    explained = "osm trace not used" in str(props.get("note") or "").lower()
+    if length > MAX_STRAIGHT_KM and track <= chord * 1.005 and not explained:
+        problems.append(Problem(
+            LINKS_FILE, fid, "geometry",
+            f"straight line for a {length:g} km link; expected the traced track "
+            f"(corridor osm refine) for links over {MAX_STRAIGHT_KM:g} km, or a note saying "
+            f"'OSM trace not used' and why"))
+    return problems
 
 
 def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:

@@ -14,6 +14,7 @@ from corridor.cli import (  # noqa: F401  (each module registers its commands)
     coldchain,
     maps,
     network,
+    osm,
     scenarios,
     transit,
 )

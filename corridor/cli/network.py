@@ -66,31 +66,3 @@ def info(as_json: JsonFlag = False, data: DataDir = None) -> None:
         return
     for renderable in tables.summary_tables(summary):
         console().print(renderable)
-
-
-@app.command("osm", epilog="Example: corridor osm kazakhstan-rail.osm --link dostyk__alashankou")
-def osm_refine(
-    osm_file: Annotated[Path, typer.Argument(help="Local OpenStreetMap XML extract of railways.")],
-    link: Annotated[list[str] | None, typer.Option(help="Only these link ids (repeat).")] = None,
-    max_snap_km: Annotated[float, typer.Option(help="Max distance of a node from OSM rail.")] = 5.0,
-    out: Annotated[Path | None, typer.Option(help="Write the traced lines as GeoJSON.")] = None,
-    as_json: JsonFlag = False,
-    data: DataDir = None,
-) -> None:
-    """Trace links along OSM railways (offline, via osmnx) and compare their lengths."""
-    from corridor.datafiles import atomic_write_text
-    from corridor.osm import read_rail_osm, refine_links
-
-    net = open_network(data)
-    unknown = [lid for lid in link or [] if lid not in net.links.index]
-    if unknown:
-        raise CorridorError(f"unknown link {unknown[0]!r}; see `corridor info` or links.geojson")
-    traced = refine_links(net, read_rail_osm(osm_file), link or None, max_snap_km)
-    if out is not None:
-        atomic_write_text(out, traced.to_json(drop_id=True))
-        typer.echo(f"wrote {len(traced)} traced links to {out}", err=True)
-    table = traced.drop(columns="geometry")
-    if as_json:
-        print_json(table.to_dict(orient="records"))
-    else:
-        console().print(tables.frame_table(table.round(3), title=f"{len(table)} links traced on OSM"))

@@ -1,0 +1,89 @@
+"""``corridor osm``: trace links on a user's OSM extract, or refine the geodata on real track."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from corridor import tables
+from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.errors import CorridorError
+
+
+class _TraceByDefault(TyperGroup):
+    """``corridor osm FILE.osm ...`` keeps working: an unknown first word means ``trace``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["trace", *args]
+        return super().parse_args(ctx, args)
+
+
+osm_app = typer.Typer(cls=_TraceByDefault, no_args_is_help=True,
+                      help="OpenStreetMap track: trace links on an extract, or refine the geodata.")
+app.add_typer(osm_app, name="osm")
+
+
+@osm_app.command("trace", epilog="Example: corridor osm kazakhstan-rail.osm --link dostyk__alashankou")
+def osm_trace(
+    osm_file: Annotated[Path, typer.Argument(help="Local OpenStreetMap XML extract of railways.")],
+    link: Annotated[list[str] | None, typer.Option(help="Only these link ids (repeat).")] = None,
+    max_snap_km: Annotated[float, typer.Option(help="Max distance of a node from OSM rail.")] = 5.0,
+    out: Annotated[Path | None, typer.Option(help="Write the traced lines as GeoJSON.")] = None,
+    as_json: JsonFlag = False,
+    data: DataDir = None,
+) -> None:
+    """Trace links along OSM railways (offline, via osmnx) and compare their lengths."""
+    from corridor.datafiles import atomic_write_text
+    from corridor.osm import read_rail_osm, refine_links
+
+    net = open_network(data)
+    unknown = [lid for lid in link or [] if lid not in net.links.index]
+    if unknown:
+        raise CorridorError(f"unknown link {unknown[0]!r}; see `corridor info` or links.geojson")
+    traced = refine_links(net, read_rail_osm(osm_file), link or None, max_snap_km)
+    if out is not None:
+        atomic_write_text(out, traced.to_json(drop_id=True))
+        typer.echo(f"wrote {len(traced)} traced links to {out}", err=True)
+    table = traced.drop(columns="geometry")
+    if as_json:
+        print_json(table.to_dict(orient="records"))
+    else:
+        console().print(tables.frame_table(table.round(3), title=f"{len(table)} links traced on OSM"))
+
+
+@osm_app.command("refine", epilog="Example: corridor osm refine --source world-railways --out refined/")
+def osm_refine(
+    out: Annotated[Path, typer.Option(help="Directory to write the refined geodata and report to.")],
+    source: Annotated[str, typer.Option(
+        help="'world-railways' (scgraph_data, extra [osm]) or a local .osm extract.")] = "world-railways",
+    data: DataDir = None,
+) -> None:
+    """Write a copy of the geodata with link lengths and geometry from real track, plus a report."""
+    from corridor.datafiles import builtin_dir
+    from corridor.osm.output import REPORT_FILE, refine_directory
+    from corridor.osm.track import TrackGraph
+
+    started = time.perf_counter()
+    if source == "world-railways":
+        from corridor.osm.world import ATTRIBUTION, load_world_railways
+
+        rail, attribution = load_world_railways(), ATTRIBUTION
+    elif source.endswith(".osm"):
+        from corridor.osm import read_rail_osm
+
+        rail = TrackGraph.from_networkx(read_rail_osm(source).latlon)
+        attribution = f"OpenStreetMap contributors (ODbL), extract {Path(source).name}"
+    else:
+        raise CorridorError(f"unknown --source {source!r}; expected 'world-railways' or a .osm file")
+    directory = data if data is not None else builtin_dir()
+    open_network(data)  # refuse to refine a network that does not validate
+    rows = refine_directory(directory, out, rail.densified(), attribution)
+    counts = {kind: sum(r["length_source"] == kind for r in rows)
+              for kind in ("published", "osm", "estimate")}
+    typer.echo(f"refined {len(rows)} rail links ({', '.join(f'{v} {k}' for k, v in counts.items())}) "
+               f"into {out}; report {out / REPORT_FILE} ({time.perf_counter() - started:.0f} s)", err=True)

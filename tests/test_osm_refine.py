@@ -1,0 +1,131 @@
+"""Refinement on real track: small rail graphs with known track lengths (no scgraph_data needed)."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+
+import pytest
+from shapely.geometry import Point
+
+from corridor.geodesy import distance_km, polyline_km
+from corridor.osm.published import published_evidence
+from corridor.osm.refine import decide, polyline_is_straight
+from corridor.osm.track import TrackGraph
+from corridor.validation import validate_features
+
+A, B = (105.0, 35.0), (108.3, 35.0)  # two Chinese stations ~300 km apart
+BULGE = (106.65, 35.6)  # the conventional line swings ~67 km north
+HSR = [(105.0 + 3.3 * k / 6, 35.0) for k in range(1, 6)]  # a straight high-speed line
+
+
+def _graph(lines: list[list[tuple[float, float]]]) -> TrackGraph:
+    """A rail graph from polylines; coincident points become one node, edges carry geodesic km."""
+    index: dict[tuple[float, float], int] = {}
+    adjacency: list[dict[int, float]] = []
+    for line in lines:
+        for p in line:
+            if p not in index:
+                index[p] = len(adjacency)
+                adjacency.append({})
+        for p, q in itertools.pairwise(line):
+            km = distance_km(*p, *q)
+            adjacency[index[p]][index[q]] = adjacency[index[q]][index[p]] = km
+    latlon = [[p[1], p[0]] for p in sorted(index, key=index.get)]
+    return TrackGraph.from_adjacency(adjacency, latlon).densified(2.0)
+
+
+def _link(length_km: float, note: str = "length_km: geodesic length of the polyline") -> dict:
+    return {"id": "a__b", "from": "a", "to": "b", "length_km": length_km, "source": "test", "note": note}
+
+
+def _decide(props: dict, rail: TrackGraph, coords=(A, BULGE, B), countries=("CN", "CN")):
+    return decide(props, list(coords), [Point(A), Point(B)], countries, rail)
+
+
+CONVENTIONAL_KM = polyline_km([A, BULGE, B])
+
+
+def test_traces_the_conventional_line_not_the_high_speed_one():
+    rail = _graph([[A, BULGE, B], [A, *HSR, B]])
+    decision = _decide(_link(polyline_km([A, B])), rail)
+    assert decision.length_source == "osm"
+    assert decision.traced_km == pytest.approx(CONVENTIONAL_KM, rel=1e-3)
+    assert decision.geometry == "traced" and not polyline_is_straight(decision.coords)
+
+
+def test_a_high_speed_trace_shorter_than_the_curated_route_is_refused():
+    rail = _graph([[A, *HSR, B]])  # only the straight line is in the band around the curated chord
+    decision = _decide(_link(CONVENTIONAL_KM), rail, coords=(A, B))
+    assert decision.traced_km == pytest.approx(polyline_km([A, B]), rel=1e-3)
+    assert decision.length_source == "estimate" and decision.chosen_km == CONVENTIONAL_KM
+    assert "high-speed" in decision.why
+
+
+def test_a_gap_in_the_track_is_reported_not_bridged():
+    gap_start, gap_end = (106.4, 35.4), (106.9, 35.55)
+    rail = _graph([[A, gap_start], [gap_end, B]])
+    decision = _decide(_link(CONVENTIONAL_KM), rail)
+    assert decision.traced_km is None and decision.length_source == "estimate"
+    assert decision.chosen_km == CONVENTIONAL_KM and decision.why.startswith("gap")
+
+
+def test_a_published_length_wins_and_takes_the_agreeing_trace_as_geometry():
+    rail = _graph([[A, BULGE, B]])
+    published = round(CONVENTIONAL_KM * 1.03, 1)
+    decision = _decide(_link(published, f"length_km: published {published} km"), rail)
+    assert decision.length_source == "published" and decision.chosen_km == published
+    assert decision.geometry == "traced"
+
+
+def test_published_rule_reads_km_posts_and_refuses_estimates():
+    assert published_evidence({"id": "x", "length_km": 456, "note": "length 5609-5153 km"})
+    assert published_evidence({"id": "x", "length_km": 306, "note": "", "source": "KTZ (306 km)"})
+    assert published_evidence({"id": "x", "length_km": 527, "note": "length_km: estimate, share "
+                               "of the published 836 km", "source": "527 km"}) is None
+
+
+def _first_long_two_point_link(links: list[dict]) -> dict:
+    return next(f for f in links if f["properties"]["mode"] == "rail"
+                and f["properties"]["length_km"] > 60 and len(f["geometry"]["coordinates"]) == 2)
+
+
+def test_validate_refuses_an_unknown_length_source(builtin_features):
+    nodes, links = builtin_features
+    links[0]["properties"]["length_source"] = "guess"
+    problems = validate_features(nodes, links)
+    assert any(p.field == "length_source" and "unknown value 'guess'" in p.message for p in problems)
+
+
+def test_validate_refuses_a_length_far_below_its_track_unless_published(builtin_features):
+    nodes, links = builtin_features
+    link = next(f for f in links if f["properties"]["id"] == "moyinty__shu")
+    link["properties"]["length_source"] = "osm"
+    link["properties"]["length_km"] = round(polyline_km(link["geometry"]["coordinates"]) * 0.8, 1)
+    problems = [p for p in validate_features(nodes, links) if p.key == "moyinty__shu"]
+    assert any("expected length_source 'published'" in p.message for p in problems)
+    link["properties"]["length_source"] = "published"
+    assert not [p for p in validate_features(nodes, links)
+                if p.key == "moyinty__shu" and "length_source" in p.message]
+
+
+def test_validate_refuses_a_long_straight_refined_link(builtin_features):
+    nodes, links = builtin_features
+    link = _first_long_two_point_link(links)
+    link["properties"]["length_source"] = "osm"
+    problems = [p for p in validate_features(nodes, links) if p.key == link["properties"]["id"]]
+    assert any(p.field == "geometry" and "straight line" in p.message for p in problems)
+
+
+def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).parent / "fixtures" / "rail_sample.osm"
+    out = tmp_path / "refined"
+    code, _, err = cli("osm", "refine", "--source", str(sample), "--out", str(out))
+    assert code == 0 and "refined" in err
+    rows = {r["id"]: r for r in csv.DictReader((out / "track_report.csv").open(encoding="utf-8"))}
+    assert rows["dostyk__alashankou"]["length_source"] == "osm"
+    assert {"nodes.geojson", "links.geojson", "services.csv"} <= {p.name for p in out.iterdir()}
+    code, out_text, _ = cli("validate", str(out))
+    assert code in (0, 2) and "dostyk__alashankou" not in out_text
