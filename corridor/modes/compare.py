@@ -85,7 +85,8 @@ def _nearest(net: Corridor, ends: Sequence[str], place: str, outbound: bool) -> 
     """The port with the fastest rail link to (outbound) or from ``place``; the place itself if a port."""
     if place in ends:
         return place
-    frame = matrix(net, [place], list(ends), samples=0) if outbound else matrix(net, list(ends), [place], samples=0)
+    starts, ends_ = ([place], list(ends)) if outbound else (list(ends), [place])
+    frame = matrix(net, starts, ends_, samples=0)
     frame = frame.dropna(subset=["transit_days"])
     if frame.empty:
         return None
@@ -99,7 +100,8 @@ def _sea_options(net, origin, destination, tables: ModeTables, container, reefer
     china = list(ports.index[ports["region"] == "china"])
     europe = list(ports.index[ports["region"] != "china"])
     countries = net.nodes["country"]
-    if countries[origin] != "CN" or (countries[destination] not in EU_COUNTRIES and destination not in europe):
+    in_europe = countries[destination] in EU_COUNTRIES or destination in europe
+    if countries[origin] != "CN" or not in_europe:
         return []  # westbound China → Europe only (the indices are westbound)
     pol, pod = _nearest(net, china, origin, True), _nearest(net, europe, destination, False)
     if pol is None or pod is None:
@@ -115,7 +117,8 @@ def _sea_options(net, origin, destination, tables: ModeTables, container, reefer
     return options
 
 
-def _combine(net, pre, lane, post, passage, pol, pod, region, tables, container, reefer, payload_t) -> _Option:
+def _combine(net, pre, lane, post, passage, pol, pod, region, tables, container, reefer,
+             payload_t) -> _Option:
     times = [s for _, s in sea.sea_spreads(lane, tables)]
     freight = sea.sea_freight(region, container, tables)
     costs = [freight, *(tables.get("tariffs", "terminal", "port", container) for _ in range(2))]

@@ -65,7 +65,8 @@ def sea_spreads(lane: SeaLane, tables: ModeTables) -> list[tuple[str, Spread]]:
     """Hours of a sea leg: origin dwell, sailing at the service speed, calls en route, destination dwell."""
     speed = tables.get(SEA, "service_speed", "*")
     sailing = Spread(lane.nm / speed.high, lane.nm / speed.typical, lane.nm / speed.low)
-    parts = [("port_dwell", tables.get(SEA, "port_dwell", "origin")), ("port_calls", tables.get(SEA, "port_calls", "*")),
+    parts = [("port_dwell", tables.get(SEA, "port_dwell", "origin")),
+             ("port_calls", tables.get(SEA, "port_calls", "*")),
              ("port_dwell", tables.get(SEA, "port_dwell", "destination"))]
     spreads = [(kind, Spread(r.low, r.typical, r.high)) for kind, r in parts]
     return [spreads[0], ("sailing", sailing), *spreads[1:]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,9 +48,9 @@ class ModeTables:
 
     ranges: dict[tuple[str, str, str, str], Range]
     ports: pd.DataFrame
-    overrides: dict = field(default_factory=dict)
 
-    def get(self, table: str, kind: str, key: str, container: str = "*", default_key: str | None = "*") -> Range:
+    def get(self, table: str, kind: str, key: str, container: str = "*",
+            default_key: str | None = "*") -> Range:
         """The range for (kind, key, container); falls back to container '*' then to ``default_key``.
 
         Raises

@@ -22,8 +22,8 @@ ADMINISTRATIONS = frozenset({
     "MAV", "ZS", "BDZ", "OBB", "CD", "NS", "SNCF", "Adif", "OSE", "ProRail", "Infrabel", "HPA",
 })
 KINDS = {
-    "tariffs.csv": {"rail_km", "border", "gauge_change", "terminal", "ferry", "reefer_surcharge", "genset_fuel",
-                    "inventory"},
+    "tariffs.csv": {"rail_km", "border", "gauge_change", "terminal", "ferry", "reefer_surcharge",
+                    "genset_fuel", "inventory"},
     "emission_factors.csv": {"grid", "electric_traction", "diesel_traction", "sea", "ferry", "air", "genset"},
     "sea.csv": {"service_speed", "port_dwell", "port_calls", "freight", "cape_extra"},
     "air.csv": {"rate", "door_to_door", "distance_uplift"},
@@ -83,8 +83,8 @@ def check_range_row(name: str, line: int, row: dict) -> list[Problem]:
         else:
             values[column] = value
     if len(values) == 3 and not values["low"] <= values["typical"] <= values["high"]:
-        problems.append(Problem(name, key, "typical", f"expected low <= typical <= high, got {values['low']:g} / "
-                                f"{values['typical']:g} / {values['high']:g}"))
+        got = f"{values['low']:g} / {values['typical']:g} / {values['high']:g}"
+        problems.append(Problem(name, key, "typical", f"expected low <= typical <= high, got {got}"))
     return problems
 
 
