@@ -13,6 +13,7 @@ from corridor.cli import (  # noqa: F401  (each module registers its commands)
     bottlenecks,
     coldchain,
     maps,
+    modes,
     network,
     osm,
     scenarios,
