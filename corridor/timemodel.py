@@ -318,3 +318,9 @@ def check_objective(objective: str) -> str:
     if objective not in OBJECTIVES:
         raise CorridorError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
     return objective
+
+
+def sample_matrix(lo: np.ndarray, mode: np.ndarray, hi: np.ndarray, samples: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """PERT draws of always-present durations (tariff ranges, ordinary spreads), shape ``(samples, n)``."""
+    return sample_mixture(lo, mode, hi, np.ones(len(lo)), samples, rng)

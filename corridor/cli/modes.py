@@ -31,7 +31,7 @@ def modes(
     data: DataDir = None,
 ) -> None:
     """Rail corridors, Middle Corridor, sea via Suez / the Cape, air: days, USD, kg CO2e, Pareto marks."""
-    from corridor import tables
+    from corridor.cli import tables
     from corridor.modes import compare_modes
     from corridor.webmap.modes import modes_map
 

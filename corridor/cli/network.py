@@ -20,8 +20,14 @@ def validate(
     = None,
 ) -> None:
     """Check a network's files; print each problem on one line (exit 2 if any)."""
+    from corridor.datafiles import builtin_dir
+    from corridor.modes import validate_modes_tables
+
     try:
         net = load(directory)
+        problems = validate_modes_tables(directory or builtin_dir(), set(net.nodes.index))
+        if problems:
+            raise DataError(problems)
     except DataError as exc:
         for problem in exc.problems:
             typer.echo(str(problem))

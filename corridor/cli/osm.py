@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from corridor import tables
+from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
 from corridor.errors import CorridorError
 
