@@ -21,7 +21,7 @@ EU_COUNTRIES = frozenset({
 
 @dataclass(frozen=True)
 class Field:
-    """One property of a geodata feature.
+    """One property of a geodata feature, or one number of a table, scenario or option.
 
     Parameters
     ----------
@@ -35,6 +35,10 @@ class Field:
         Numbers must be strictly greater than zero.
     choices : tuple, optional
         Allowed values (for lists: allowed items).
+    minimum, maximum : float, optional
+        Inclusive bounds of a number (with ``positive``, the lower bound is 0 exclusive). Every
+        number must also be finite: NaN and ±Infinity are never valid, and a ``note`` never
+        excuses a value outside these bounds.
     """
 
     name: str
@@ -42,7 +46,25 @@ class Field:
     nullable: bool = False
     positive: bool = False
     choices: tuple | None = None
+    minimum: float | None = None
+    maximum: float | None = None
 
+    def describe_range(self) -> str:
+        """The allowed range in interval notation, e.g. ``(0, 2160]``."""
+        low = "(0" if self.positive and self.minimum is None else (
+            f"[{self.minimum:g}" if self.minimum is not None else "(-inf")
+        high = f"{self.maximum:g}]" if self.maximum is not None else "inf)"
+        return f"{low}, {high}"
+
+
+#: upper bounds of physical quantities (generous: they catch typos and impossible values)
+MAX_DWELL_H = 2160.0          # 90 days at one place
+MAX_LENGTH_KM = 20_000.0      # half the Earth's circumference
+MAX_SPEED_KMH = 300.0         # no freight train or ferry is faster
+MAX_CAPACITY_TRAINS_DAY = 1000.0
+MIN_CAPACITY_TRAINS_DAY = 0.01  # one train in 100 days; smaller values overflow the delay function
+MAX_SAILING_H = 2000.0
+MAX_HEADWAY_H = 8760.0        # one sailing a year
 
 NODE_FIELDS: tuple[Field, ...] = (
     Field("id", "str"),
@@ -50,10 +72,11 @@ NODE_FIELDS: tuple[Field, ...] = (
     Field("aliases", "list"),
     Field("country", "str"),
     Field("kind", "list", choices=KINDS),
-    Field("dwell_h", "number", nullable=True, positive=True),
-    Field("dwell_min_h", "number", nullable=True, positive=True),
-    Field("dwell_max_h", "number", nullable=True, positive=True),
-    Field("capacity_trains_day", "number", nullable=True, positive=True),
+    Field("dwell_h", "number", nullable=True, positive=True, maximum=MAX_DWELL_H),
+    Field("dwell_min_h", "number", nullable=True, positive=True, maximum=MAX_DWELL_H),
+    Field("dwell_max_h", "number", nullable=True, positive=True, maximum=MAX_DWELL_H),
+    Field("capacity_trains_day", "number", nullable=True, positive=True,
+          minimum=MIN_CAPACITY_TRAINS_DAY, maximum=MAX_CAPACITY_TRAINS_DAY),
     Field("reefer_service", "bool"),
     Field("reefer_types", "list", choices=REEFER_TYPES),
     Field("status", "str", choices=STATUSES),
@@ -67,13 +90,14 @@ LINK_FIELDS: tuple[Field, ...] = (
     Field("to", "str"),
     Field("mode", "str", choices=MODES),
     Field("gauge_mm", "int", nullable=True, choices=GAUGES_MM),
-    Field("length_km", "number", positive=True),
+    Field("length_km", "number", positive=True, maximum=MAX_LENGTH_KM),
     Field("tracks", "int", nullable=True, choices=(1, 2, 3, 4)),
     Field("electrified", "bool"),
-    Field("speed_kmh", "number", nullable=True, positive=True),
-    Field("speed_min_kmh", "number", nullable=True, positive=True),
-    Field("speed_max_kmh", "number", nullable=True, positive=True),
-    Field("capacity_trains_day", "number", nullable=True, positive=True),
+    Field("speed_kmh", "number", nullable=True, positive=True, maximum=MAX_SPEED_KMH),
+    Field("speed_min_kmh", "number", nullable=True, positive=True, maximum=MAX_SPEED_KMH),
+    Field("speed_max_kmh", "number", nullable=True, positive=True, maximum=MAX_SPEED_KMH),
+    Field("capacity_trains_day", "number", nullable=True, positive=True,
+          minimum=MIN_CAPACITY_TRAINS_DAY, maximum=MAX_CAPACITY_TRAINS_DAY),
     Field("railway", "str"),
     Field("line", "str"),
     Field("status", "str", choices=STATUSES),
@@ -82,15 +106,50 @@ LINK_FIELDS: tuple[Field, ...] = (
 )
 
 FERRY_FIELDS: tuple[Field, ...] = (
-    Field("sailing_h", "number", positive=True),
-    Field("headway_h", "number", positive=True),
-    Field("headway_max_h", "number", positive=True),
+    Field("sailing_h", "number", positive=True, maximum=MAX_SAILING_H),
+    Field("headway_h", "number", positive=True, maximum=MAX_HEADWAY_H),
+    Field("headway_max_h", "number", positive=True, maximum=MAX_HEADWAY_H),
 )
+
+LONGITUDE = Field("lon", "number", minimum=-180.0, maximum=180.0)
+LATITUDE = Field("lat", "number", minimum=-90.0, maximum=90.0)
+#: properties a feature may not carry (they clash with the tables' own columns)
+RESERVED_PROPERTIES = ("geometry",)
+
+#: numbers of the demand table (``demand.csv`` and a scenario's ``[[demand]]``)
+MAX_TRAINS_DAY = 10_000.0
+DEMAND_FIELDS: tuple[Field, ...] = (
+    Field("trains_day", "number", minimum=0.0, maximum=MAX_TRAINS_DAY),
+    Field("trains_year", "number", minimum=0.0, maximum=MAX_TRAINS_DAY * 365),
+)
+
+#: numbers of the commodity catalogue (``commodities.csv``)
+COMMODITY_FIELDS: tuple[Field, ...] = (
+    Field("set_temp_c", "number", minimum=-80.0, maximum=60.0),
+    Field("min_temp_c", "number", minimum=-80.0, maximum=60.0),
+    Field("max_temp_c", "number", minimum=-80.0, maximum=60.0),
+    Field("shelf_life_days", "number", positive=True, maximum=3650.0),
+    Field("q10", "number", minimum=1.0, maximum=20.0),
+    Field("margin_days", "number", minimum=0.0, maximum=3650.0),
+)
+
+#: monthly mean air temperature of the climate table (``climate.csv``), °C
+MONTHLY_TEMPERATURE = Field("temp_c", "number", minimum=-70.0, maximum=60.0)
+
+#: numbers of a scenario's edits (``[[delay]]``, ``[[scale]]``, ``[[demand]]``)
+SCENARIO_FIELDS: dict[str, Field] = {
+    "hours": Field("hours", "number", minimum=0.0, maximum=8760.0),
+    "factor": Field("factor", "number", positive=True, maximum=1000.0),
+    "demand_factor": Field("factor", "number", minimum=0.0, maximum=1000.0),
+    "trains_day": DEMAND_FIELDS[0],
+}
 
 NODES_FILE = "nodes.geojson"
 LINKS_FILE = "links.geojson"
 
 #: link length may differ from the polyline's geodesic length by this factor unless `note` explains
 LENGTH_RATIO_RANGE = (0.8, 1.25)
+#: ... and never by more than this factor, whatever the note says
+EXPLAINED_LENGTH_RATIO_RANGE = (0.25, 4.0)
 #: a link geometry must start and end within this distance of its nodes
 ENDPOINT_TOLERANCE_KM = 2.0
