@@ -54,9 +54,32 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     except FileNotFoundError:
         raise DataError([Problem(str(path), "", "", "file not found")]) from None
     except UnicodeDecodeError as exc:
-        raise DataError([Problem(str(path), f"byte {exc.start}", "", "not UTF-8 text")]) from None
+        where = f"byte {exc.start}"
+        raise DataError([Problem(str(path), where, "", "cannot read: not UTF-8 text")]) from None
     except OSError as exc:
         raise DataError([Problem(str(path), "", "", f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def read_csv_table(path: Path, limit: int = MAX_INPUT_BYTES) -> Any:
+    """A CSV file as a DataFrame of strings (UTF-8, a byte-order mark ignored, nothing parsed).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, unreadable, too large, not UTF-8 or not CSV.
+    """
+    import io
+
+    import pandas as pd
+
+    text = read_text(path, limit)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError([Problem(str(path), "", "", "empty file; expected a CSV header")]) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else "cannot parse"
+        raise DataError([Problem(str(path), "", "", f"not a valid CSV file: {message}")]) from None
 
 
 def _refuse_constant(name: str) -> float:
@@ -116,9 +139,9 @@ def json_ready(value: Any) -> Any:
 
     Recurses into dicts, lists and tuples; numpy scalars become Python numbers.
     """
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
         with contextlib.suppress(TypeError, ValueError):
-            value = value.item()
+            value = value.tolist()  # numpy scalars and arrays, pandas series
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, float):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from corridor.datafiles import json_ready
 from corridor.network import Corridor, load
 
 #: version of every command's JSON output (see docs/json.md); raised when a shape changes
@@ -43,19 +43,11 @@ def split_list(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def print_json(data: Any) -> None:
-    """Print ``data`` as indented UTF-8 JSON (numpy scalars and NaN handled)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable)
+    """Print ``data`` as indented UTF-8 JSON: always valid JSON (NaN and ±Infinity become
+    ``null``), floats rounded by :func:`corridor.datafiles.stable_float`."""
+    text = json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False,
+                      default=str)
     typer.echo(text)
 
 
