@@ -52,9 +52,13 @@ class Field:
     def describe_range(self) -> str:
         """The allowed range in interval notation, e.g. ``(0, 2160]``."""
         low = "(0" if self.positive and self.minimum is None else (
-            f"[{self.minimum:g}" if self.minimum is not None else "(-inf")
-        high = f"{self.maximum:g}]" if self.maximum is not None else "inf)"
+            f"[{_number(self.minimum)}" if self.minimum is not None else "(-inf")
+        high = f"{_number(self.maximum)}]" if self.maximum is not None else "inf)"
         return f"{low}, {high}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 #: upper bounds of physical quantities (generous: they catch typos and impossible values)

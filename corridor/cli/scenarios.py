@@ -9,9 +9,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json, split_list
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    check_options,
+    console,
+    open_network,
+    print_json,
+    split_list,
+)
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.datafiles import atomic_write_text
+from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 from corridor.scenarios import builtin_scenarios, find_scenario
 from corridor.scenarios.compare import ANALYSES, Comparison, compare, parse_pairs
@@ -147,22 +156,29 @@ def sweep(
         help="Add one scenario per closed place of this kind (border, gauge_change, port ...) "
         "or per link ('link').")] = None,
     ranges: Annotated[list[str] | None, typer.Option(
-        "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP, one scenario per value "
-        "(e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours).")] = None,
+        "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP or PLACE.ATTRIBUTE=V1,V2,..., one "
+        "scenario per value (e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours); "
+        "repeat for several ranges.")] = None,
     pairs: PairsOption = None,
     out: Annotated[Path, typer.Option(help="Results table (CSV).")] = Path("sweep.csv"),
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a running Dask scheduler (tcp://host:8786); local cores otherwise.")]
     = None,
     workers: Annotated[int | None, typer.Option(
-        help="Local worker processes (default: all cores; 1 = no Dask).")] = None,
+        help="Local worker processes, 1-16 (default: all cores, at most 16; 1 = no Dask).")]
+    = None,
     data: DataDir = None,
 ) -> None:
     """Run many scenarios in parallel and write one table of transit changes."""
     from corridor.scenarios import sweep as sweeps
 
+    check_options(workers=workers)
+    if scheduler is not None:
+        sweeps.check_scheduler(scheduler)
+    check_writable(out, "--out")
     net = open_network(data)
-    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, split_list(ranges))
+    # a --range holds commas itself (PLACE.ATTR=V1,V2,...): repeat --range for several
+    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, list(ranges or []))
     resolved = parse_pairs(net, split_list(pairs) or None)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -170,7 +186,7 @@ def sweep(
         task = bar.add_task("scenarios", total=len(chosen))
         frame = sweeps.run(net, chosen, resolved, scheduler=scheduler, workers=workers,
                            progress=lambda done, total: bar.update(task, completed=done))
-    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"))
+    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"), "--out")
     worst = frame.sort_values("delta_days", ascending=False, na_position="first").head(10)
     table = Table(title=f"{len(chosen)} scenarios × {len(resolved)} pairs → {out} "
                         "(largest increases first)")
