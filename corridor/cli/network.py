@@ -16,6 +16,7 @@ from corridor.cli.common import (
     console,
     open_network,
     print_json,
+    terminal_safe,
 )
 from corridor.cli.summary import describe
 from corridor.errors import CorridorError, DataError
@@ -32,7 +33,7 @@ def validate(
         net = load(directory)
     except DataError as exc:
         for problem in exc.problems:
-            typer.echo(str(problem))
+            typer.echo(" ".join(terminal_safe(problem).split()))
         typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{net.name}: {len(net.nodes)} nodes, {len(net.links)} links, no problems")

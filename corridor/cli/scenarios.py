@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from corridor.cli.common import (
     DataDir,
@@ -18,6 +19,7 @@ from corridor.cli.common import (
     open_network,
     print_json,
     split_list,
+    terminal_safe,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.datafiles import atomic_write_text, check_writable
@@ -29,6 +31,11 @@ from corridor.webmap import whatif_map
 PairsOption = Annotated[list[str] | None, typer.Option(
     "--pairs", help="ORIGIN:DESTINATION pairs (repeat or comma-list); the scenario's own pairs, "
     "else the published services, when omitted.")]
+
+
+def _safe(value: object) -> Text:
+    """Text from data as a table cell: control characters escaped, never read as markup."""
+    return Text(terminal_safe(value))
 
 
 def _days(value: float) -> str:
@@ -47,14 +54,16 @@ def _delta(value: float) -> str:
 
 
 def _transit_table(result: Comparison, description: str) -> Table:
-    table = Table(title=f"What if: {result.scenario}", caption=description or None,
+    table = Table(title=Text(f"What if: {terminal_safe(result.scenario)}"),
+                  caption=Text(terminal_safe(description)) if description else None,
                   caption_justify="left")
     for column in ("origin", "destination", "base days", "scenario days", "Δ days", "change",
                    "scenario crossings"):
         table.add_column(column, justify="right" if "days" in column else "left")
     for row in result.transit.itertuples(index=False):
-        table.add_row(row.origin, row.destination, _days(row.base_days), _days(row.scenario_days),
-                      _delta(row.delta_days), row.change, row.scenario_crossings or "no route")
+        table.add_row(_safe(row.origin), _safe(row.destination), _days(row.base_days),
+                      _days(row.scenario_days), _delta(row.delta_days), _safe(row.change),
+                      _safe(row.scenario_crossings or "no route"))
     return table
 
 
@@ -63,7 +72,7 @@ def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
     for column in ("element", "type", "util. base", "util. scenario", "Δ util.", "Δ delay h"):
         table.add_column(column)
     for row in result.bottlenecks.head(top).itertuples(index=False):
-        table.add_row(str(row.id), str(row.type), _number(row.utilization_base, ".2f"),
+        table.add_row(_safe(row.id), _safe(row.type), _number(row.utilization_base, ".2f"),
                       _number(row.utilization_scenario, ".2f"),
                       _number(row.utilization_delta, "+.2f"), _number(row.delay_h_delta, "+.1f"))
     return table
@@ -124,7 +133,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
     for s in found:
         sources = "; ".join(f"{src.get('publisher', src.get('title', ''))} {src.get('date', '')}"
                             .strip() for src in s.sources)
-        table.add_row(s.name, s.description, s.base or "", sources)
+        table.add_row(_safe(s.name), _safe(s.description), _safe(s.base or ""), _safe(sources))
     console().print(table)
 
 
@@ -193,5 +202,6 @@ def sweep(
     for column in ("scenario", "origin", "destination", "Δ days", "change"):
         table.add_column(column)
     for row in worst.itertuples(index=False):
-        table.add_row(row.scenario, row.origin, row.destination, _delta(row.delta_days), row.change)
+        table.add_row(_safe(row.scenario), _safe(row.origin), _safe(row.destination),
+                      _delta(row.delta_days), _safe(row.change))
     console().print(table)
