@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corridor.datafiles import atomic_write_text, write_directory
+from corridor.errors import CorridorError
 from corridor.transit import alternatives
 from corridor.webmap import bottleneck_map, network_map, reach_map, route_map, save_map, whatif_map
 from corridor.webmap.base import esc
@@ -127,8 +128,12 @@ def render_gallery(out_dir: str | Path = "maps", net: Corridor | None = None,
     """
     from corridor.network import load
 
-    net = net if net is not None else load()
     items = maps if maps is not None else gallery_maps()
+    for name in [item.file for item in items] + ["index.html"]:  # fail before any work
+        if (Path(out_dir) / name).is_dir():
+            raise CorridorError(f"cannot write gallery {Path(out_dir) / name}: a directory is "
+                                "in the way")
+    net = net if net is not None else load()
 
     def build(staging: Path) -> list[Path]:
         written = [save_map(item.build(net), staging / item.file) for item in items]
