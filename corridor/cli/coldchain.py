@@ -82,7 +82,7 @@ def reach(
     from corridor.coldchain import reach_table
     from corridor.webmap import reach_map
 
-    check_options(month=month, samples=samples, seed=seed, margin_days=margin_days,
+    check_options(samples=samples, seed=seed, margin_days=margin_days,
                   autonomy_h=autonomy_h)
     check_map_file(map_file)
     net = open_network(data)

@@ -153,7 +153,7 @@ def map_reach(
     from corridor.coldchain import reach
     from corridor.webmap import reach_map
 
-    check_options(month=month, band_days=band_days)
+    check_options(band_days=band_days)
     _check_out(out)
     net = open_network(data)
     result = reach(net, origin, commodity, month=month, power=power, reverse=reverse)
