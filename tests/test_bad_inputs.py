@@ -337,3 +337,14 @@ def test_unwritable_gallery_leaves_the_target_as_it_was(corpus):
         render_gallery(target, maps=maps)
     assert sorted(p.name for p in target.iterdir()) == ["keep.png"]
     assert not [p for p in corpus.iterdir() if p.name.startswith(".gallery_partial")]
+
+
+def test_ctrl_c_is_one_line_and_exit_130(cli, monkeypatch):
+    from corridor import transit
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(transit, "fastest_paths", interrupted)
+    status, _, err = cli("route", "Chongqing", "Duisburg", "--samples", "0")
+    assert status == 130 and err.strip() == "corridor: error: interrupted"

@@ -29,6 +29,9 @@ from corridor.errors import CorridorError
 
 __all__ = ["app", "main"]
 
+#: exit code after Ctrl-C (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the command; every error is one line on stderr.
@@ -48,12 +51,14 @@ def main(argv: list[str] | None = None) -> None:
     except CorridorError as exc:
         _fail(str(exc), 2)
     except (KeyboardInterrupt, click_errors.Abort):
-        _fail("interrupted", 130)
+        _fail("interrupted", INTERRUPTED)
     except MemoryError:
         _fail("out of memory; ask for less work (see README, Errors and limits)", 2)
     except BrokenPipeError:  # e.g. `corridor nodes | head`
         sys.stderr.close()
         sys.exit(0)
+    if code == INTERRUPTED:  # Typer turns KeyboardInterrupt into exit code 130 itself
+        _fail("interrupted", INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 

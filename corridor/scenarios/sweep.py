@@ -7,9 +7,13 @@ reuse one. ``workers=1`` runs in this process without Dask.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -216,6 +220,20 @@ def _connect(client_type: Any, address: str) -> Any:
                             f"{SCHEDULER_TIMEOUT_S} s ({reason[:200]})") from None
 
 
+@contextlib.contextmanager
+def _children_ignore_interrupt() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored: this process stops them (one line, exit 130)
+    instead of every worker printing its own KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the new processes
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, progress):
     from distributed import Client, LocalCluster, as_completed
 
@@ -225,9 +243,11 @@ def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, pr
             if scheduler is not None:
                 client = own_client = _connect(Client, scheduler)
             else:
-                own_cluster = LocalCluster(n_workers=workers or default_workers(),
-                                           threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                with _children_ignore_interrupt():
+                    own_cluster = LocalCluster(n_workers=workers or default_workers(),
+                                               threads_per_worker=1, processes=True,
+                                               dashboard_address=None,
+                                               silence_logs=logging.CRITICAL)  # no log noise
                 client = own_client = Client(own_cluster)
         shared = client.scatter(net, broadcast=True)
         futures = [client.submit(run_one, shared, s, pairs, base_routes, pure=False)
