@@ -1,16 +1,29 @@
-"""Locating and reading geodata files; writing outputs atomically."""
+"""Locating and reading geodata files; writing outputs atomically; rounding numbers written out."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import math
 import os
+import re
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from corridor.errors import DataError, Problem
+from corridor.errors import CorridorError, DataError, Problem
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: a geodata or scenario file larger than this is refused before it is parsed (bytes)
+MAX_INPUT_BYTES = 50_000_000
+#: numbers written to maps and JSON keep this many significant digits, and never fewer
+#: than ``WRITTEN_DECIMALS`` decimals (1e-5 degrees is about 1 m)
+WRITTEN_SIGNIFICANT = 6
+WRITTEN_DECIMALS = 5
 
 
 def builtin_dir() -> Path:
@@ -21,8 +34,63 @@ def builtin_dir() -> Path:
     raise FileNotFoundError("the built-in geodata directory is missing from this installation")
 
 
+# -- reading ----------------------------------------------------------------------------------------
+
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
+    """The text of an input file (UTF-8, a leading byte-order mark ignored).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, unreadable, larger than ``limit`` bytes or not UTF-8.
+    """
+    try:
+        if path.is_dir():
+            raise DataError([Problem(str(path), "", "", "is a directory; expected a file")])
+        size = path.stat().st_size
+        if size > limit:
+            raise DataError([Problem(str(path), "", "", f"{size:,} bytes; the limit is {limit:,}")])
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DataError([Problem(str(path), "", "", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+        raise DataError([Problem(str(path), where, "", "cannot read: not UTF-8 text")]) from None
+    except OSError as exc:
+        raise DataError([Problem(str(path), "", "", f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def read_csv_table(path: Path, limit: int = MAX_INPUT_BYTES) -> Any:
+    """A CSV file as a DataFrame of strings (UTF-8, a byte-order mark ignored, nothing parsed).
+
+    Raises
+    ------
+    DataError
+        When the file is missing, unreadable, too large, not UTF-8 or not CSV.
+    """
+    import io
+
+    import pandas as pd
+
+    text = read_text(path, limit)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise DataError([Problem(str(path), "", "", "empty file; expected a CSV header")]) from None
+    except pd.errors.ParserError as exc:
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else "cannot parse"
+        raise DataError([Problem(str(path), "", "", f"not a valid CSV file: {message}")]) from None
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(name)
+
+
 def read_features(path: Path) -> list[dict[str, Any]]:
     """Read the features of a GeoJSON FeatureCollection.
+
+    ``NaN``, ``Infinity`` and ``-Infinity`` (accepted by Python's JSON parser, not by JSON) are
+    refused.
 
     Raises
     ------
@@ -30,16 +98,18 @@ def read_features(path: Path) -> list[dict[str, Any]]:
         When the file is missing, is not JSON, or is not a FeatureCollection.
     """
     name = path.name
+    text = read_text(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataError([Problem(str(path), "", "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise DataError(
             [Problem(name, f"line {exc.lineno}", "", f"not valid JSON: {exc.msg}")]
         ) from None
+    except ValueError as exc:
+        raise DataError([Problem(name, "", "", f"not valid JSON: {exc} is not a JSON number; "
+                                 "expected a finite number")]) from None
+    except RecursionError:
+        raise DataError([Problem(name, "", "", "not valid JSON: nested too deeply")]) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise DataError([Problem(name, "", "type", "expected a GeoJSON FeatureCollection")])
     features = data.get("features")
@@ -48,23 +118,160 @@ def read_features(path: Path) -> list[dict[str, Any]]:
     return features
 
 
+# -- rounding numbers written out --------------------------------------------------------------------
+
+def stable_float(value: float) -> float:
+    """``value`` rounded so that it prints the same on every machine.
+
+    Keeps ``WRITTEN_SIGNIFICANT`` significant digits but at least ``WRITTEN_DECIMALS`` decimals,
+    so coordinates keep 1e-5° (about 1 m) and the last bits of floating-point noise (which differ
+    between BLAS builds, CPUs and Python versions) never reach a file.
+    """
+    if not math.isfinite(value) or value == 0:
+        return value
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(WRITTEN_DECIMALS, WRITTEN_SIGNIFICANT - 1 - magnitude)
+    return round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with every float made stable (:func:`stable_float`) and non-finite ones ``None``.
+
+    Recurses into dicts, lists and tuples; numpy scalars become Python numbers.
+    """
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.tolist()  # numpy scalars and arrays, pandas series
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float):
+        return stable_float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_ready(item) for item in value]
+    return value
+
+
+_LONG_FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d{7,}(?:[eE][-+]?\d+)?(?![\w.])")
+
+
+def stable_floats_in_text(text: str) -> str:
+    """Every float literal with 7+ decimals in ``text`` (HTML, JavaScript) through :func:`stable_float`."""
+    return _LONG_FLOAT.sub(lambda m: repr(stable_float(float(m.group()))), text)
+
+
+# -- writing ------------------------------------------------------------------------------------------
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file and rename, so no half-written file remains."""
+def _why(exc: OSError) -> str:
+    reasons = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+               errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on device",
+               errno.ENOTDIR: "a part of the path is a file, not a directory",
+               errno.EISDIR: "is a directory", errno.ENAMETOOLONG: "name too long",
+               errno.EDQUOT: "disk quota exceeded"}
+    return reasons.get(exc.errno, exc.strerror or str(exc))
+
+
+def check_writable(path: str | os.PathLike, what: str = "output") -> Path:
+    """Refuse, before any work is done, a path that cannot be written as a file.
+
+    Raises
+    ------
+    CorridorError
+        When ``path`` is a directory, a part of it is a file, or its folder is not writable.
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    if str(path) == "" or target.name in ("", ".", ".."):
+        raise CorridorError(f"cannot write {what} {str(path)!r}: expected a file name")
+    if target.is_dir():
+        raise CorridorError(f"cannot write {what} {target}: is a directory; name a file")
+    folder = target.parent
+    for ancestor in (folder, *folder.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise CorridorError(f"cannot write {what} {target}: {ancestor} is a file, "
+                                    "not a directory")
+            if not os.access(ancestor, os.W_OK | os.X_OK):
+                raise CorridorError(f"cannot write {what} {target}: permission denied in "
+                                    f"{ancestor}")
+            break
+    return target
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, what: str = "output") -> Path:
+    """Write ``text`` to ``path`` via a temporary file and rename, so no half-written file remains.
+
+    Raises
+    ------
+    CorridorError
+        One line naming the path and why it cannot be written (directory in the way, a file
+        where a folder should be, permission denied, read-only or full disk ...).
+    """
+    target = check_writable(path, what)
+    tmp = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise CorridorError(f"cannot write {what} {target}: {_why(exc)}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_directory(path: str | os.PathLike, build: Callable[[Path], list[Path]],
+                    what: str = "output") -> list[Path]:
+    """Build files in a temporary sibling directory, then move them into ``path`` all together.
+
+    ``build(tmp_dir)`` writes the files and returns their paths. Nothing reaches ``path`` unless
+    every file was built: an error (or Ctrl-C) while building leaves ``path`` as it was. A new
+    directory is moved into place with one rename; into an existing one (which may hold other
+    files, such as screenshots) each file is moved with an atomic rename, after checking that
+    nothing is in the way.
+
+    Returns
+    -------
+    list of Path
+        The files as moved into ``path``.
+    """
+    target = Path(path)
+    check_writable(target / ".probe", what)
+    if target.exists() and not target.is_dir():
+        raise CorridorError(f"cannot write {what} {target}: is a file; name a directory")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    except OSError as exc:
+        raise CorridorError(f"cannot write {what} {target}: {_why(exc)}") from None
+    try:
+        built = build(staging)
+        names = [p.relative_to(staging) for p in built]
+        for name in names:
+            if (target / name).is_dir():
+                raise CorridorError(f"cannot write {what} {target / name}: a directory is in the way")
+        if not target.exists():
+            staging.chmod(0o777 & ~_umask())
+            os.replace(staging, target)
+        else:
+            for name in names:
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, target / name)
+        return [target / name for name in names]
+    except OSError as exc:
+        raise CorridorError(f"cannot write {what} {target}: {_why(exc)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -193,8 +193,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     nodes = read_features(directory / NODES_FILE)
     links = read_features(directory / LINKS_FILE)
     name = "built-in" if path is None else directory.name
-    ids = {f.get("properties", {}).get("id") for f in nodes + links if isinstance(f, dict)
-           and isinstance(f.get("properties"), dict)}
+    ids = {f["properties"].get("id") for f in nodes + links if isinstance(f, dict)
+           and isinstance(f.get("properties"), dict) and isinstance(f["properties"].get("id"), str)}
     disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
     return Corridor.from_features(nodes, links, name=name, validate=validate,
                                   disruptions=disruptions)

@@ -16,6 +16,7 @@ from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
 from corridor.errors import CorridorError, NoRouteError
+from corridor.limits import check_matrix, check_route_request
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import Spread, check_objective, percentile_days
 
@@ -574,6 +575,7 @@ def alternatives(
     RouteSet
         Never empty (NoRouteError when no route exists).
     """
+    check_route_request(net, origin, destination, via=via, k=k, samples=samples, seed=seed)
     if k < 1:
         raise CorridorError(f"alternatives must be >= 1, got {k}")
     check_objective(objective)
@@ -636,6 +638,7 @@ def matrix(
     starts = [net.resolve(o) for o in origins] if origins else terminals(net)
     ends = [net.resolve(d) for d in destinations] if destinations else terminals(net)
     sg = state_graph(net, Constraints().statuses)
+    check_matrix(len(starts) * len(ends), samples)  # draws are taken in chunks (timemodel)
     mask = _mask(net, sg, Constraints())
     lengths = records(net)[1]
     rows, edge_lists = [], []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -13,14 +14,18 @@ from corridor.errors import Problem
 from corridor.geodesy import distance_km, polyline_km
 from corridor.schema import (
     ENDPOINT_TOLERANCE_KM,
+    EXPLAINED_LENGTH_RATIO_RANGE,
     FERRY_FIELDS,
+    LATITUDE,
     LENGTH_RATIO_RANGE,
     LINK_FIELDS,
     LINKS_FILE,
+    LONGITUDE,
     MAX_STRAIGHT_KM,
     MIN_LENGTH_SHARE_OF_TRACK,
     NODE_FIELDS,
     NODES_FILE,
+    RESERVED_PROPERTIES,
     WATER_MODES,
     Field,
 )
@@ -43,6 +48,51 @@ def _type_ok(field: Field, value: Any) -> bool:
     raise ValueError(f"unknown field type {field.type}")
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (control characters escaped by ``repr``)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_number(value: Any) -> bool:
+    """Whether ``value`` is a finite int or float (``bool`` is not a number)."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and (isinstance(value, int) or math.isfinite(value)))
+
+
+def check_number(field: Field, value: Any) -> str | None:
+    """What is wrong with a number for ``field`` (type, finiteness, range), or None.
+
+    The one check of numbers used for geodata, CSV tables, scenario files and command-line
+    options; the bounds come from the schema (:class:`corridor.schema.Field`).
+    """
+    integer = field.type == "int"
+    if isinstance(value, bool) or not isinstance(value, int | float) or (
+            integer and not isinstance(value, int)):
+        return f"expected {'an integer' if integer else 'a number'}, got {shown(value)}"
+    expected = f"expected a number in {field.describe_range()}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value!r}; {expected}"
+    if field.positive and value <= 0:
+        return f"must be > 0, got {value!r}; {expected}"
+    if field.minimum is not None and value < field.minimum:
+        return f"must be >= {field.minimum:g}, got {value!r}; {expected}"
+    if field.maximum is not None and value > field.maximum:
+        return f"must be <= {field.maximum:g}, got {value!r}; {expected}"
+    return None
+
+
+def parse_number(field: Field, text: Any) -> tuple[float | None, str | None]:
+    """A number read from text (CSV cells): ``(value, None)`` or ``(None, what is wrong)``."""
+    raw = str(text if text is not None else "").strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        return None, f"{shown(raw)} is not a number; expected {field.describe_range()}"
+    problem = check_number(field, value)
+    return (None, problem) if problem else (value, None)
+
+
 def check_field(field: Field, props: Mapping[str, Any]) -> str | None:
     """Return what is wrong with one property, or None when it is valid."""
     if field.name not in props:
@@ -51,20 +101,35 @@ def check_field(field: Field, props: Mapping[str, Any]) -> str | None:
     if value is None:
         return None if field.nullable else "must not be null"
     if not _type_ok(field, value):
-        return f"expected {field.type}, got {value!r}"
-    if field.positive and value <= 0:
-        return f"must be > 0, got {value!r}"
+        return f"expected {field.type}, got {shown(value)}"
+    if field.type in ("number", "int") and field.choices is None:
+        return check_number(field, value)
+    if field.type == "list" and field.choices is None:
+        bad = [item for item in value if not isinstance(item, str)]
+        if bad:
+            return f"expected a list of strings, got item {shown(bad[0])}"
     if field.choices is not None:
         items = value if field.type == "list" else [value]
-        bad = [item for item in items if item not in field.choices]
+        bad = [item for item in items if not _among(item, field.choices)]
         if bad:
-            return f"unknown value {bad[0]!r}; expected one of {', '.join(map(str, field.choices))}"
+            return (f"unknown value {shown(bad[0])}; expected one of "
+                    f"{', '.join(map(str, field.choices))}")
     return None
 
 
+def _among(item: Any, choices: tuple) -> bool:
+    return not isinstance(item, bool | dict | list) and item in choices
+
+
+def properties(feature: Any) -> Mapping[str, Any]:
+    """A feature's ``properties`` object, or ``{}`` when it has none (or not an object)."""
+    props = feature.get("properties") if isinstance(feature, Mapping) else None
+    return props if isinstance(props, Mapping) else {}
+
+
 def _feature_id(feature: Feature, index: int) -> str:
-    fid = (feature.get("properties") or {}).get("id")
-    return str(fid) if fid else f"feature #{index}"
+    fid = properties(feature).get("id")
+    return fid if isinstance(fid, str) and fid else f"feature #{index}"
 
 
 def _check_fields(file: str, fid: str, fields: Iterable[Field], props: Mapping) -> list[Problem]:
@@ -76,41 +141,80 @@ def _check_fields(file: str, fid: str, fields: Iterable[Field], props: Mapping) 
     return problems
 
 
-def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
-    problems, seen = [], set()
-    for index, feature in enumerate(features):
-        fid = (feature.get("properties") or {}).get("id")
-        if not isinstance(fid, str) or not fid:
-            problems.append(Problem(file, f"feature #{index}", "id", "missing id"))
-        elif not SLUG.match(fid):
-            problems.append(Problem(file, fid, "id", "expected a lowercase slug like 'dostyk'"))
-        elif fid in seen:
-            problems.append(Problem(file, fid, "id", "duplicate id"))
-        seen.add(fid)
+def _check_shape(file: str, fid: str, feature: Feature) -> list[Problem]:
+    """Problems with the feature object itself: its properties and reserved names."""
+    problems = []
+    if not isinstance(feature.get("properties"), Mapping):
+        problems.append(Problem(file, fid, "properties", "expected an object of properties"))
+    for name in RESERVED_PROPERTIES:
+        if name in properties(feature):
+            problems.append(Problem(file, fid, name, "reserved name; not allowed as a property"))
     return problems
 
 
-def _check_coordinates(file: str, fid: str, coords: Iterable) -> list[Problem]:
+def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
+    problems, seen = [], set()
+    for index, feature in enumerate(features):
+        fid = properties(feature).get("id")
+        if not isinstance(fid, str) or not fid:
+            problems.append(Problem(file, f"feature #{index}", "id", "missing id"))
+        elif not SLUG.match(fid):
+            problems.append(Problem(file, shown(fid), "id", "expected a lowercase slug like 'dostyk'"))
+        elif fid in seen:
+            problems.append(Problem(file, fid, "id", "duplicate id"))
+        else:
+            seen.add(fid)
+    return problems
+
+
+def _position(coord: Any) -> tuple[float, float] | str:
+    """``(lon, lat)`` of a GeoJSON position, or what is wrong with it."""
+    if not isinstance(coord, list | tuple) or len(coord) not in (2, 3):
+        return f"position {shown(coord)}: expected [lon, lat]"
+    lon, lat = coord[0], coord[1]
+    if not (is_number(lon) and is_number(lat)):
+        return f"coordinate ({shown(lon)}, {shown(lat)}): expected finite numbers [lon, lat]"
+    if check_number(LONGITUDE, lon) or check_number(LATITUDE, lat):
+        return (f"coordinate ({lon}, {lat}) outside lon/lat range; expected lon in "
+                f"{LONGITUDE.describe_range()}, lat in {LATITUDE.describe_range()}")
+    return float(lon), float(lat)
+
+
+def _point(geometry: Any) -> tuple[float, float] | str:
+    """``(lon, lat)`` of a GeoJSON Point, or what is wrong with it."""
+    if not isinstance(geometry, Mapping) or geometry.get("type") != "Point":
+        return "expected a Point"
+    return _position(geometry.get("coordinates"))
+
+
+def _line(geometry: Any) -> list[tuple[float, float]] | str:
+    """Positions of a GeoJSON LineString, or what is wrong with it."""
+    if not isinstance(geometry, Mapping) or geometry.get("type") != "LineString":
+        return "expected a LineString of 2+ points"
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) < 2:
+        return "expected a LineString of 2+ points"
+    out = []
     for coord in coords:
-        lon, lat = coord[0], coord[1]
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            return [Problem(file, fid, "geometry", f"coordinate ({lon}, {lat}) outside lon/lat range")]
-    return []
+        position = _position(coord)
+        if isinstance(position, str):
+            return position
+        out.append(position)
+    return out
 
 
 def _check_node(feature: Feature, index: int) -> list[Problem]:
     fid = _feature_id(feature, index)
-    props = feature.get("properties") or {}
-    geometry = feature.get("geometry") or {}
-    problems = _check_fields(NODES_FILE, fid, NODE_FIELDS, props)
-    if geometry.get("type") != "Point":
-        problems.append(Problem(NODES_FILE, fid, "geometry", "expected a Point"))
-    else:
-        problems += _check_coordinates(NODES_FILE, fid, [geometry["coordinates"]])
+    props = properties(feature)
+    problems = _check_shape(NODES_FILE, fid, feature)
+    problems += _check_fields(NODES_FILE, fid, NODE_FIELDS, props)
+    point = _point(feature.get("geometry"))
+    if isinstance(point, str):
+        problems.append(Problem(NODES_FILE, fid, "geometry", point))
     country = props.get("country")
     if isinstance(country, str) and pycountry.countries.get(alpha_2=country) is None:
         problems.append(
-            Problem(NODES_FILE, fid, "country", f"{country!r} is not an ISO 3166-1 alpha-2 code")
+            Problem(NODES_FILE, fid, "country", f"{shown(country)} is not an ISO 3166-1 alpha-2 code")
         )
     if isinstance(props.get("source"), str) and not props["source"].strip():
         problems.append(Problem(NODES_FILE, fid, "source", "empty; name where the numbers come from"))
@@ -120,29 +224,26 @@ def _check_node(feature: Feature, index: int) -> list[Problem]:
 
 def _check_dwell_order(fid: str, props: Mapping) -> list[Problem]:
     values = [props.get(k) for k in ("dwell_min_h", "dwell_h", "dwell_max_h")]
-    if all(isinstance(v, int | float) for v in values) and not values[0] <= values[1] <= values[2]:
+    if all(is_number(v) for v in values) and not values[0] <= values[1] <= values[2]:
         return [Problem(NODES_FILE, fid, "dwell_h", "expected dwell_min_h <= dwell_h <= dwell_max_h")]
     return []
 
 
 def _check_link(feature: Feature, index: int, nodes: Mapping[str, Feature]) -> list[Problem]:
     fid = _feature_id(feature, index)
-    props = feature.get("properties") or {}
-    geometry = feature.get("geometry") or {}
-    problems = _check_fields(LINKS_FILE, fid, LINK_FIELDS, props)
+    props = properties(feature)
+    problems = _check_shape(LINKS_FILE, fid, feature)
+    problems += _check_fields(LINKS_FILE, fid, LINK_FIELDS, props)
     if isinstance(props.get("source"), str) and not props["source"].strip():
         problems.append(Problem(LINKS_FILE, fid, "source", "empty; name where the numbers come from"))
     problems += _check_mode_fields(fid, props)
     for end in ("from", "to"):
         if isinstance(props.get(end), str) and props[end] not in nodes:
-            problems.append(Problem(LINKS_FILE, fid, end, f"{props[end]!r} is not a node id"))
-    if geometry.get("type") != "LineString" or len(geometry.get("coordinates") or []) < 2:
-        problems.append(Problem(LINKS_FILE, fid, "geometry", "expected a LineString of 2+ points"))
+            problems.append(Problem(LINKS_FILE, fid, end, f"{shown(props[end])} is not a node id"))
+    coords = _line(feature.get("geometry"))
+    if isinstance(coords, str):
+        problems.append(Problem(LINKS_FILE, fid, "geometry", coords))
         return problems
-    coords = geometry["coordinates"]
-    coord_problems = _check_coordinates(LINKS_FILE, fid, coords)
-    if coord_problems:
-        return problems + coord_problems
     problems += _check_endpoints(fid, props, coords, nodes)
     problems += _check_length(fid, props, coords)
     problems += _check_track(fid, props, coords)
@@ -167,39 +268,49 @@ def _check_mode_fields(fid: str, props: Mapping) -> list[Problem]:
 def _check_endpoints(fid: str, props: Mapping, coords: list, nodes: Mapping) -> list[Problem]:
     problems = []
     for end, coord in (("from", coords[0]), ("to", coords[-1])):
-        node = nodes.get(props.get(end))
-        node_geom = (node or {}).get("geometry") or {}
-        if node_geom.get("type") != "Point":
+        node_id = props.get(end)
+        node = nodes.get(node_id) if isinstance(node_id, str) else None
+        point = _point(node.get("geometry")) if node is not None else "no node"
+        if isinstance(point, str):
             continue
-        lon, lat = node_geom["coordinates"][:2]
+        lon, lat = point
         gap = distance_km(coord[0], coord[1], lon, lat)
         if gap > ENDPOINT_TOLERANCE_KM:
             problems.append(
                 Problem(
                     LINKS_FILE, fid, "geometry",
                     f"{'starts' if end == 'from' else 'ends'} {gap:.1f} km from node "
-                    f"{props[end]!r}; expected within {ENDPOINT_TOLERANCE_KM:g} km",
+                    f"{node_id!r}; expected within {ENDPOINT_TOLERANCE_KM:g} km",
                 )
             )
     return problems
 
 
 def _check_length(fid: str, props: Mapping, coords: list) -> list[Problem]:
+    """The stated length against the geometry's geodesic length.
+
+    A ``note`` mentioning the length explains a ratio outside ``LENGTH_RATIO_RANGE`` (a
+    straight-line sketch of a winding line), but never one outside ``EXPLAINED_LENGTH_RATIO_RANGE``.
+    """
     length = props.get("length_km")
-    if not isinstance(length, int | float) or isinstance(length, bool) or length <= 0:
+    if not is_number(length) or length <= 0:
         return []
     geodesic = polyline_km(coords)
-    low, high = LENGTH_RATIO_RANGE
+    if geodesic <= 0:
+        return []
+    ratio = length / geodesic
     explained = "length" in str(props.get("note") or "").lower()
-    if geodesic > 0 and not low <= length / geodesic <= high and not explained:
-        return [
-            Problem(
-                LINKS_FILE, fid, "length_km",
-                f"{length:g} km is {length / geodesic:.2f}× the geometry's {geodesic:.0f} km; "
-                f"expected {low}–{high}× unless note explains",
-            )
-        ]
-    return []
+    low, high = EXPLAINED_LENGTH_RATIO_RANGE if explained else LENGTH_RATIO_RANGE
+    if low <= ratio <= high:
+        return []
+    unless = "even with a note" if explained else "unless note explains"
+    return [
+        Problem(
+            LINKS_FILE, fid, "length_km",
+            f"{length:g} km is {ratio:.2f}× the geometry's {geodesic:.0f} km; "
+            f"expected {low}–{high}× {unless}",
+        )
+    ]
 
 
 def _check_track(fid: str, props: Mapping, coords: list) -> list[Problem]:
@@ -227,12 +338,13 @@ def _check_track(fid: str, props: Mapping, coords: list) -> list[Problem]:
 def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:
     graph = nx.Graph()
     graph.add_nodes_from(
-        nid for nid, f in nodes.items() if (f.get("properties") or {}).get("status") == "operating"
+        nid for nid, f in nodes.items() if properties(f).get("status") == "operating"
     )
     for feature in links:
-        props = feature.get("properties") or {}
+        props = properties(feature)
         a, b = props.get("from"), props.get("to")
-        if props.get("status") == "operating" and a in graph and b in graph:
+        if (props.get("status") == "operating" and isinstance(a, str) and isinstance(b, str)
+                and a in graph and b in graph):
             graph.add_edge(a, b)
     if graph.number_of_nodes() == 0:
         return []
@@ -261,7 +373,7 @@ def validate_features(nodes: list[Feature], links: list[Feature]) -> list[Proble
     by_id = {}
     for index, feature in enumerate(nodes):
         problems += _check_node(feature, index)
-        fid = (feature.get("properties") or {}).get("id")
+        fid = properties(feature).get("id")
         if isinstance(fid, str):
             by_id.setdefault(fid, feature)
     for index, feature in enumerate(links):

@@ -8,6 +8,7 @@ the return trip is taken to use the same elements, so flows and capacities are t
 from __future__ import annotations
 
 import csv
+import errno
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,11 @@ from corridor.bottlenecks.capacity import (
     max_flow_cut,
     unique,
 )
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, json_ready
 from corridor.errors import CorridorError, DataError, Problem, UnknownPlaceError
 from corridor.geodesy import CRS
+from corridor.schema import DEMAND_FIELDS
+from corridor.validation import check_number, parse_number
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
@@ -77,14 +80,20 @@ def load_demand(path: str | Path | None = None, net: Corridor | None = None) -> 
 
 def _read_rows(file: Path) -> list[tuple[int, dict[str, str]]]:
     try:
-        with file.open(encoding="utf-8", newline="") as handle:
+        if file.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory; expected a CSV file")
+        with file.open(encoding="utf-8-sig", newline="") as handle:  # -sig: a BOM is ignored
             reader = csv.DictReader(handle)
             fields = reader.fieldnames or []
             rows = [(index + 2, row) for index, row in enumerate(reader)]
     except FileNotFoundError:
         raise DataError([Problem(str(file), "", "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError([Problem(str(file), "", "", f"cannot read: {exc}")]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem(str(file), "", "", "cannot read: not UTF-8 text")]) from None
+    except OSError as exc:
+        raise DataError([Problem(str(file), "", "", f"cannot read: {exc.strerror or exc}")]) from None
+    except csv.Error as exc:
+        raise DataError([Problem(str(file), "", "", f"not a valid CSV file: {exc}")]) from None
     missing = [c for c in ("origin", "destination", "source") if c not in fields]
     if not ({"trains_day", "trains_year"} & set(fields)):
         missing.append("trains_day")
@@ -121,14 +130,10 @@ def _demand_row(name: str, line: int, row: dict, net, problems: list[Problem]) -
 
 def _trains_per_day(name: str, where: str, row: dict, problems: list[Problem]) -> float:
     column = "trains_day" if (row.get("trains_day") or "").strip() else "trains_year"
-    text = (row.get(column) or "").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        problems.append(Problem(name, where, column, f"{text!r} is not a number of trains"))
-        return 0.0
-    if not np.isfinite(value) or value < 0:
-        problems.append(Problem(name, where, column, f"{text!r}: expected a number >= 0"))
+    spec = next(f for f in DEMAND_FIELDS if f.name == column)
+    value, problem = parse_number(spec, row.get(column))
+    if problem:
+        problems.append(Problem(name, where, column, problem))
         return 0.0
     return value / 365.0 if column == "trains_year" else value
 
@@ -139,9 +144,16 @@ def _demand(net: Corridor, demand: pd.DataFrame | str | Path | None) -> pd.DataF
     frame = demand.copy()
     frame["origin"] = [net.resolve(p) for p in frame["origin"]]
     frame["destination"] = [net.resolve(p) for p in frame["destination"]]
-    if (frame["trains_day"] < 0).any():
-        raise CorridorError("demand trains_day must be >= 0")
+    problems = [Problem("demand", f"row {i}", "trains_day", message)
+                for i, value in enumerate(frame["trains_day"])
+                if (message := check_number(DEMAND_FIELDS[0], _plain(value)))]
+    if problems:
+        raise DataError(problems)
     return frame
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _od_table(demand: pd.DataFrame) -> pd.DataFrame:
@@ -189,8 +201,8 @@ class Assignment:
         return binding(self, top)
 
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
-        """JSON-ready summary with the binding elements."""
-        return {
+        """JSON-ready summary with the binding elements (a non-finite number becomes ``None``)."""
+        return json_ready({
             "method": self.method,
             "total_train_hours_day": round(self.total_train_hours_day, 1),
             "queue_train_hours_day": round(self.queue_train_hours_day, 1),
@@ -198,7 +210,7 @@ class Assignment:
             "iterations": self.iterations,
             "gap": self.gap,
             "elements": _records(self.binding(top)),
-        }
+        })
 
 
 def binding(assignment: Assignment, top: int | None = None) -> gpd.GeoDataFrame:

@@ -8,9 +8,16 @@ from typing import Annotated
 import typer
 
 from corridor.cli import tables
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    check_options,
+    console,
+    open_network,
+    print_json,
+)
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.errors import CorridorError
 
 DemandFile = Annotated[
     Path | None,
@@ -26,8 +33,7 @@ CRITICALITY_COLUMNS = ["rank", "id", "type", "delta_train_hours_day", "unserved_
 
 
 def _check_top(top: int) -> None:
-    if top < 1:
-        raise CorridorError(f"--top must be >= 1, got {top}")
+    check_options(top=top)
 
 
 def _criticality_records(frame, top: int) -> list[dict]:

@@ -9,7 +9,15 @@ import typer
 from rich.text import Text
 
 from corridor.cli import tables
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    check_options,
+    console,
+    open_network,
+    print_json,
+)
 from corridor.cli.maps import MapFile, check_map_file, write_map
 
 REACH_COLUMNS = ["node", "name", "country", "arrival_days", "p90_days",
@@ -74,6 +82,8 @@ def reach(
     from corridor.coldchain import reach_table
     from corridor.webmap import reach_map
 
+    check_options(samples=samples, seed=seed, margin_days=margin_days,
+                  autonomy_h=autonomy_h)
     check_map_file(map_file)
     net = open_network(data)
     result = reach_query(net, origin, commodity, month=month, power=power,

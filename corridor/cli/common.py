@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from corridor.datafiles import json_ready
 from corridor.network import Corridor, load
 
 #: version of every command's JSON output (see docs/json.md); raised when a shape changes
@@ -38,25 +39,39 @@ DataDir = Annotated[
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: object) -> str:
+    """``text`` with control characters (escape codes, bidi overrides ...) shown as ``\\xNN``.
+
+    Names, sources and notes come from data files; printed raw, an escape sequence in one of
+    them could rewrite the user's terminal.
+    """
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", str(text))
+
+
 def split_list(values: list[str] | None) -> list[str]:
     """Accept repeated options and comma-separated lists alike."""
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def print_json(data: Any) -> None:
-    """Print ``data`` as indented UTF-8 JSON (numpy scalars and NaN handled)."""
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable)
+    """Print ``data`` as indented UTF-8 JSON: always valid JSON (NaN and ±Infinity become
+    ``null``), floats rounded by :func:`corridor.datafiles.stable_float`."""
+    text = json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False,
+                      default=str)
     typer.echo(text)
+
+
+def check_options(**values: Any) -> None:
+    """Check numeric options (``samples=...``, ``band_days=...``) against ``corridor.limits.OPTIONS``
+    before any work is done; CorridorError names the option, the value and the range."""
+    from corridor.limits import check_option
+
+    for name, value in values.items():
+        check_option("--" + name.replace("_", "-"), value)
 
 
 def open_network(data: Path | None) -> Corridor:

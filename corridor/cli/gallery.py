@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corridor.datafiles import atomic_write_text
+from corridor.datafiles import atomic_write_text, write_directory
+from corridor.errors import CorridorError
 from corridor.transit import alternatives
 from corridor.webmap import bottleneck_map, network_map, reach_map, route_map, save_map, whatif_map
 from corridor.webmap.base import esc
@@ -109,21 +110,37 @@ def _whatif(scenario: str) -> Callable[[Corridor], folium.Map]:
 
 def render_gallery(out_dir: str | Path = "maps", net: Corridor | None = None,
                    maps: list[GalleryMap] | None = None) -> list[Path]:
-    """Render every gallery map and ``index.html`` into ``out_dir``.
+    """Render every gallery map and ``index.html`` into ``out_dir``, all or nothing.
+
+    The maps are built in a temporary directory beside ``out_dir`` and moved into it only when
+    every one of them was written (see :func:`corridor.datafiles.write_directory`); other files in
+    ``out_dir`` (the PNG screenshots) are kept.
 
     Returns
     -------
     list of Path
         The files written, index last.
+
+    Raises
+    ------
+    CorridorError
+        When ``out_dir`` is a file, a directory is in the way of a map, or it is not writable.
     """
     from corridor.network import load
 
-    net = net if net is not None else load()
-    out = Path(out_dir)
     items = maps if maps is not None else gallery_maps()
-    written = [save_map(item.build(net), out / item.file) for item in items]
-    written.append(atomic_write_text(out / "index.html", index_html(items)))
-    return written
+    for name in [item.file for item in items] + ["index.html"]:  # fail before any work
+        if (Path(out_dir) / name).is_dir():
+            raise CorridorError(f"cannot write gallery {Path(out_dir) / name}: a directory is "
+                                "in the way")
+    net = net if net is not None else load()
+
+    def build(staging: Path) -> list[Path]:
+        written = [save_map(item.build(net), staging / item.file) for item in items]
+        written.append(atomic_write_text(staging / "index.html", index_html(items)))
+        return written
+
+    return write_directory(out_dir, build, what="gallery")
 
 
 def take_screenshots(out_dir: str | Path = "maps") -> list[Path]:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli.common import DataDir, app, open_network, split_list
+from corridor.cli.common import DataDir, app, check_options, open_network, split_list
+from corridor.datafiles import check_writable
 from corridor.errors import CorridorError
 
 if TYPE_CHECKING:
@@ -24,10 +25,11 @@ OutFile = Annotated[Path, typer.Option("--out", help="HTML file to write (atomic
 
 
 def _check_out(out: Path, option: str = "--out") -> None:
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise CorridorError(f"{option} must name an .html file, got {out}")
     if out.is_dir():
         raise CorridorError(f"{option} {out} is a directory; name an .html file")
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise CorridorError(f"{option} must name an .html file, got {out}")
+    check_writable(out, option)
 
 
 def _write(m, out: Path) -> None:
@@ -73,6 +75,7 @@ def map_route(
     """Route(s) with border and gauge-change events and a leg-by-leg timeline popup."""
     from corridor.webmap import route_map
 
+    check_options(samples=samples, seed=seed, alternatives=alternatives)
     _check_out(out)
     net = open_network(data)
     from corridor.transit import alternatives as find_alternatives
@@ -100,6 +103,7 @@ def gallery(
 
     if out.exists() and not out.is_dir():
         raise CorridorError(f"--out {out} is a file; name a directory")
+    check_writable(out / "index.html", "--out")
     written = render_gallery(out)
     if screenshots:
         written += take_screenshots(out)
@@ -122,8 +126,7 @@ def map_bottlenecks(
     from corridor.webmap import bottleneck_map
 
     _check_out(out)
-    if top < 1:
-        raise CorridorError(f"--top must be >= 1, got {top}")
+    check_options(top=top)
     net = open_network(data)
     assignment = bottlenecks.assign(net, demand, method=method)
     cut = bottlenecks.min_cut(net, demand=demand)
@@ -150,6 +153,7 @@ def map_reach(
     from corridor.coldchain import reach
     from corridor.webmap import reach_map
 
+    check_options(band_days=band_days)
     _check_out(out)
     net = open_network(data)
     result = reach(net, origin, commodity, month=month, power=power, reverse=reverse)

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from corridor.cli import tables
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    console,
+    open_network,
+    print_json,
+    terminal_safe,
+)
 from corridor.cli.summary import describe
 from corridor.errors import CorridorError, DataError
 from corridor.network import load
@@ -30,7 +38,7 @@ def validate(
             raise DataError(problems)
     except DataError as exc:
         for problem in exc.problems:
-            typer.echo(str(problem))
+            typer.echo(" ".join(terminal_safe(problem).split()))
         typer.echo(f"{len(exc.problems)} problem(s) found", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{net.name}: {len(net.nodes)} nodes, {len(net.links)} links, no problems")

@@ -10,7 +10,15 @@ import typer
 from typer.core import TyperGroup
 
 from corridor.cli import tables
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    check_options,
+    console,
+    open_network,
+    print_json,
+)
 from corridor.errors import CorridorError
 
 
@@ -38,16 +46,19 @@ def osm_trace(
     data: DataDir = None,
 ) -> None:
     """Trace links along OSM railways (offline, via osmnx) and compare their lengths."""
-    from corridor.datafiles import atomic_write_text
+    from corridor.datafiles import atomic_write_text, check_writable
     from corridor.osm import read_rail_osm, refine_links
 
+    check_options(max_snap_km=max_snap_km)
+    if out is not None:
+        check_writable(out, "--out")
     net = open_network(data)
     unknown = [lid for lid in link or [] if lid not in net.links.index]
     if unknown:
         raise CorridorError(f"unknown link {unknown[0]!r}; see `corridor info` or links.geojson")
     traced = refine_links(net, read_rail_osm(osm_file), link or None, max_snap_km)
     if out is not None:
-        atomic_write_text(out, traced.to_json(drop_id=True))
+        atomic_write_text(out, traced.to_json(drop_id=True), "--out")
         typer.echo(f"wrote {len(traced)} traced links to {out}", err=True)
     table = traced.drop(columns="geometry")
     if as_json:

@@ -8,10 +8,21 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json, split_list
+from corridor.cli.common import (
+    DataDir,
+    JsonFlag,
+    app,
+    check_options,
+    console,
+    open_network,
+    print_json,
+    split_list,
+    terminal_safe,
+)
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.datafiles import atomic_write_text
+from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 from corridor.scenarios import builtin_scenarios, find_scenario
 from corridor.scenarios.compare import ANALYSES, Comparison, compare, parse_pairs
@@ -20,6 +31,11 @@ from corridor.webmap import whatif_map
 PairsOption = Annotated[list[str] | None, typer.Option(
     "--pairs", help="ORIGIN:DESTINATION pairs (repeat or comma-list); the scenario's own pairs, "
     "else the published services, when omitted.")]
+
+
+def _safe(value: object) -> Text:
+    """Text from data as a table cell: control characters escaped, never read as markup."""
+    return Text(terminal_safe(value))
 
 
 def _days(value: float) -> str:
@@ -38,14 +54,16 @@ def _delta(value: float) -> str:
 
 
 def _transit_table(result: Comparison, description: str) -> Table:
-    table = Table(title=f"What if: {result.scenario}", caption=description or None,
+    table = Table(title=Text(f"What if: {terminal_safe(result.scenario)}"),
+                  caption=Text(terminal_safe(description)) if description else None,
                   caption_justify="left")
     for column in ("origin", "destination", "base days", "scenario days", "Δ days", "change",
                    "scenario crossings"):
         table.add_column(column, justify="right" if "days" in column else "left")
     for row in result.transit.itertuples(index=False):
-        table.add_row(row.origin, row.destination, _days(row.base_days), _days(row.scenario_days),
-                      _delta(row.delta_days), row.change, row.scenario_crossings or "no route")
+        table.add_row(_safe(row.origin), _safe(row.destination), _days(row.base_days),
+                      _days(row.scenario_days), _delta(row.delta_days), _safe(row.change),
+                      _safe(row.scenario_crossings or "no route"))
     return table
 
 
@@ -54,7 +72,7 @@ def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
     for column in ("element", "type", "util. base", "util. scenario", "Δ util.", "Δ delay h"):
         table.add_column(column)
     for row in result.bottlenecks.head(top).itertuples(index=False):
-        table.add_row(str(row.id), str(row.type), _number(row.utilization_base, ".2f"),
+        table.add_row(_safe(row.id), _safe(row.type), _number(row.utilization_base, ".2f"),
                       _number(row.utilization_scenario, ".2f"),
                       _number(row.utilization_delta, "+.2f"), _number(row.delay_h_delta, "+.1f"))
     return table
@@ -115,7 +133,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
     for s in found:
         sources = "; ".join(f"{src.get('publisher', src.get('title', ''))} {src.get('date', '')}"
                             .strip() for src in s.sources)
-        table.add_row(s.name, s.description, s.base or "", sources)
+        table.add_row(_safe(s.name), _safe(s.description), _safe(s.base or ""), _safe(sources))
     console().print(table)
 
 
@@ -147,22 +165,29 @@ def sweep(
         help="Add one scenario per closed place of this kind (border, gauge_change, port ...) "
         "or per link ('link').")] = None,
     ranges: Annotated[list[str] | None, typer.Option(
-        "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP, one scenario per value "
-        "(e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours).")] = None,
+        "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP or PLACE.ATTRIBUTE=V1,V2,..., one "
+        "scenario per value (e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours); "
+        "repeat for several ranges.")] = None,
     pairs: PairsOption = None,
     out: Annotated[Path, typer.Option(help="Results table (CSV).")] = Path("sweep.csv"),
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a running Dask scheduler (tcp://host:8786); local cores otherwise.")]
     = None,
     workers: Annotated[int | None, typer.Option(
-        help="Local worker processes (default: all cores; 1 = no Dask).")] = None,
+        help="Local worker processes, 1-16 (default: all cores, at most 16; 1 = no Dask).")]
+    = None,
     data: DataDir = None,
 ) -> None:
     """Run many scenarios in parallel and write one table of transit changes."""
     from corridor.scenarios import sweep as sweeps
 
+    check_options(workers=workers)
+    if scheduler is not None:
+        sweeps.check_scheduler(scheduler)
+    check_writable(out, "--out")
     net = open_network(data)
-    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, split_list(ranges))
+    # a --range holds commas itself (PLACE.ATTR=V1,V2,...): repeat --range for several
+    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, list(ranges or []))
     resolved = parse_pairs(net, split_list(pairs) or None)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -170,12 +195,13 @@ def sweep(
         task = bar.add_task("scenarios", total=len(chosen))
         frame = sweeps.run(net, chosen, resolved, scheduler=scheduler, workers=workers,
                            progress=lambda done, total: bar.update(task, completed=done))
-    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"))
+    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"), "--out")
     worst = frame.sort_values("delta_days", ascending=False, na_position="first").head(10)
     table = Table(title=f"{len(chosen)} scenarios × {len(resolved)} pairs → {out} "
                         "(largest increases first)")
     for column in ("scenario", "origin", "destination", "Δ days", "change"):
         table.add_column(column)
     for row in worst.itertuples(index=False):
-        table.add_row(row.scenario, row.origin, row.destination, _delta(row.delta_days), row.change)
+        table.add_row(_safe(row.scenario), _safe(row.origin), _safe(row.destination),
+                      _delta(row.delta_days), _safe(row.change))
     console().print(table)

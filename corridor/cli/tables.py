@@ -8,6 +8,8 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
+from corridor.cli.common import terminal_safe
+
 if TYPE_CHECKING:
     from corridor.network import Corridor
     from corridor.transit import Route
@@ -17,6 +19,10 @@ KIND_STYLE = {"border": "yellow", "gauge_change": "magenta", "port": "cyan",
 
 
 def _cell(value: Any) -> str:
+    return terminal_safe(_plain_cell(value))
+
+
+def _plain_cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -41,7 +47,7 @@ def _counts(title: str, counts: dict) -> Table:
     table.add_column("value")
     table.add_column("count", justify="right")
     for key, value in counts.items():
-        table.add_row(Text(str(key)), _cell(value))
+        table.add_row(Text(_cell(key)), Text(_cell(value)))
     return table
 
 
@@ -64,21 +70,24 @@ def summary_tables(summary: dict) -> list:
     for column in ("type", "id", "name or line", "status"):
         table.add_column(column)
     for node in pending["nodes"]:
-        table.add_row("node", node["id"], Text(node["name"]), node["status"])
+        table.add_row("node", Text(_cell(node["id"])), Text(_cell(node["name"])),
+                      Text(_cell(node["status"])))
     for link in pending["links"]:
-        table.add_row("link", link["id"], Text(link["line"]), link["status"])
+        table.add_row("link", Text(_cell(link["id"])), Text(_cell(link["line"])),
+                      Text(_cell(link["status"])))
     parts.append(table)
     return parts
 
 
 def _name(net: Corridor, node_id: str) -> str:
-    return str(net.nodes.at[node_id, "name"])
+    """A node's name, safe to print (control characters escaped)."""
+    return terminal_safe(net.nodes.at[node_id, "name"])
 
 
 def timeline_table(net: Corridor, route: Route, title: str = "") -> Table:
     """Leg-by-leg timeline of a route."""
     head = f"{title}{_name(net, route.origin)} → {_name(net, route.destination)}"
-    table = Table(title=head)
+    table = Table(title=Text(head))  # Text: a name from data is never read as rich markup
     for column, justify in (("#", "right"), ("from", "left"), ("to", "left"), ("kind", "left"),
                             ("km", "right"), ("hours", "right"), ("range h", "right"),
                             ("day", "right")):

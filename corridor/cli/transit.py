@@ -13,13 +13,14 @@ from corridor.cli.common import (
     DataDir,
     JsonFlag,
     app,
+    check_options,
     console,
     open_network,
     print_json,
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.datafiles import atomic_write_text
+from corridor.datafiles import atomic_write_text, check_writable
 from corridor.transit import alternatives as find_alternatives
 from corridor.transit import route as find_route
 from corridor.webmap import route_map
@@ -46,6 +47,7 @@ def route(
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
+    check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
     net = open_network(data)
     options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
@@ -79,10 +81,13 @@ def matrix(
     """Transit-time matrix between terminals: expected days, P50 and P90."""
     from corridor.transit import matrix as transit_matrix
 
+    check_options(samples=samples, seed=seed)
+    if out is not None:
+        check_writable(out, "--out")
     frame = transit_matrix(open_network(data), split_list(origins) or None, split_list(destinations) or None,
                            samples=samples, seed=seed)
     if out is not None:
-        atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"))
+        atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
         typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
     if as_json:
         print_json(frame.to_dict(orient="records"))

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 from pyproj import Geod
 
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, read_csv_table
 from corridor.errors import CorridorError, DataError, Problem
+from corridor.schema import LATITUDE, LONGITUDE, MONTHLY_TEMPERATURE
+from corridor.validation import parse_number
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
@@ -57,19 +59,20 @@ def _parse(raw: pd.DataFrame, name: str) -> tuple[list[dict], list[Problem]]:
         temps: list[float | None] = []
         for month in MONTHS:
             text = str(row.get(month) or "").strip()
-            try:
-                temps.append(float(text) if text else None)
-            except ValueError:
-                problems.append(Problem(name, key, month, f"{text!r} is not a number"))
-                temps.append(None)
+            value, problem = parse_number(MONTHLY_TEMPERATURE, text) if text else (None, None)
+            if problem:
+                problems.append(Problem(name, key, month, problem))
+            temps.append(value)
         if temps[0] is None or temps[6] is None:
             problems.append(Problem(name, key, "jan/jul", "January and July are required"))
         if not str(row.get("source") or "").strip():
             problems.append(Problem(name, key, "source", "must not be empty"))
-        try:
-            lon, lat = float(row.get("lon")), float(row.get("lat"))
-        except (TypeError, ValueError):
-            problems.append(Problem(name, key, "lon/lat", "expected decimal degrees"))
+        (lon, lon_problem), (lat, lat_problem) = (parse_number(LONGITUDE, row.get("lon")),
+                                                  parse_number(LATITUDE, row.get("lat")))
+        for column, problem in (("lon", lon_problem), ("lat", lat_problem)):
+            if problem:
+                problems.append(Problem(name, key, column, f"{problem} (decimal degrees)"))
+        if lon_problem or lat_problem:
             continue
         if problems:
             continue
@@ -94,10 +97,7 @@ def load_climate(path: str | Path | None = None) -> pd.DataFrame:
         Listing every bad row.
     """
     file = Path(path) if path is not None else builtin_dir() / CLIMATE_FILE
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError([Problem(str(file), "", "", "file not found")]) from None
+    raw = read_csv_table(file)
     rows, problems = _parse(raw, file.name)
     if problems:
         raise DataError(problems)

@@ -8,7 +8,6 @@ grows by ``q10`` per 10 °C; below it, only chill-sensitive produce is harmed, a
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, read_csv_table
 from corridor.errors import CorridorError, DataError, Problem
+from corridor.schema import COMMODITY_FIELDS
+from corridor.validation import parse_number
 
 COMMODITIES_FILE = "commodities.csv"
-NUMBER_COLUMNS = ("set_temp_c", "min_temp_c", "max_temp_c", "shelf_life_days", "q10", "margin_days")
+NUMBER_COLUMNS = tuple(f.name for f in COMMODITY_FIELDS)
 BOOL_COLUMNS = ("chill_sensitive", "requires_reefer")
 TEXT_COLUMNS = ("id", "name", "source")
 COLUMNS = (*TEXT_COLUMNS, *NUMBER_COLUMNS, *BOOL_COLUMNS, "note")
@@ -74,28 +75,18 @@ def _check_row(row: dict, key: str, name: str) -> tuple[dict, list[Problem]]:
         if not text:
             problems.append(Problem(name, key, column, "must not be empty"))
         clean[column] = text
-    for column in NUMBER_COLUMNS:
-        try:
-            clean[column] = float(row.get(column))
-            if math.isnan(clean[column]):
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(Problem(name, key, column, f"{row.get(column)!r} is not a number"))
+    for field in COMMODITY_FIELDS:
+        clean[field.name], problem = parse_number(field, row.get(field.name))
+        if problem:
+            problems.append(Problem(name, key, field.name, problem))
     for column in BOOL_COLUMNS:
         clean[column] = _parse_bool(row.get(column))
         if clean[column] is None:
             problems.append(Problem(name, key, column, f"{row.get(column)!r} is not true/false"))
-    if not problems:
-        if not clean["min_temp_c"] <= clean["set_temp_c"] <= clean["max_temp_c"]:
-            problems.append(Problem(name, key, "set_temp_c", "expected min_temp_c <= set_temp_c "
-                                    f"<= max_temp_c, got {clean['min_temp_c']} / "
-                                    f"{clean['set_temp_c']} / {clean['max_temp_c']}"))
-        for column in ("shelf_life_days", "q10"):
-            if clean[column] <= 0 or (column == "q10" and clean[column] < 1):
-                problems.append(Problem(name, key, column, f"{clean[column]} out of range "
-                                        "(shelf life > 0, q10 >= 1)"))
-        if clean["margin_days"] < 0:
-            problems.append(Problem(name, key, "margin_days", "must be >= 0"))
+    if not problems and not clean["min_temp_c"] <= clean["set_temp_c"] <= clean["max_temp_c"]:
+        problems.append(Problem(name, key, "set_temp_c", "expected min_temp_c <= set_temp_c "
+                                f"<= max_temp_c, got {clean['min_temp_c']} / "
+                                f"{clean['set_temp_c']} / {clean['max_temp_c']}"))
     return clean, problems
 
 
@@ -119,10 +110,7 @@ def load_commodities(path: str | Path | None = None) -> pd.DataFrame:
         Listing every bad row (file, row id, column, value, expectation).
     """
     file = Path(path) if path is not None else builtin_dir() / COMMODITIES_FILE
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataError([Problem(str(file), "", "", "file not found")]) from None
+    raw = read_csv_table(file)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise DataError([Problem(file.name, "header", c, "column missing") for c in missing])

@@ -36,6 +36,7 @@ from corridor._graph import IN, Path
 from corridor.coldchain.climate import check_month, node_ambient
 from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError
+from corridor.limits import check_reach_request
 from corridor.schema import WATER_MODES
 from corridor.transit import make_route, records, state_graph
 
@@ -416,6 +417,7 @@ def reach(
     CorridorError
         Unknown commodity, month or power mode (listing the valid choices); UnknownPlaceError.
     """
+    check_reach_request(samples=samples, seed=seed, margin_days=margin_days, autonomy_h=autonomy_h)
     item = _commodity(commodities, commodity)
     month = check_month(month)
     autonomy = _check_power(power, autonomy_h) if item.requires_reefer else math.inf

@@ -112,8 +112,15 @@ def validate_modes_tables(directory: str | Path, node_ids: set[str] | None = Non
         Directory holding tariffs.csv, emission_factors.csv, sea.csv, air.csv and ports.csv.
     node_ids : set of str, optional
         Node ids of the network, to check that every port names a node.
+
+    Notes
+    -----
+    The tables are optional in a user's network directory: when none of them is there, nothing is
+    checked (the mode comparison then uses the built-in tables). When some are there, all must be.
     """
     directory = Path(directory)
+    if not any((directory / name).is_file() for name in (*TABLE_FILES, PORTS_FILE)):
+        return []
     problems: list[Problem] = []
     for name in TABLE_FILES:
         frame, read_problems = read_table(directory / name, RANGE_COLUMNS)

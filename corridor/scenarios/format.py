@@ -21,18 +21,31 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, read_text
 from corridor.errors import CorridorError, DataError, Problem
 from corridor.scenarios.edit import apply_edits
 from corridor.scenarios.spec import _NAME, SCENARIO_DIR, Edit, _closest, _strings
 from corridor.schema import (
     FERRY_FIELDS,
+    LATITUDE,
     LINK_FIELDS,
+    LONGITUDE,
     NODE_FIELDS,
+    SCENARIO_FIELDS,
 )
+from corridor.validation import check_number
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
+
+#: a scenario file larger than this is refused unread (bytes)
+MAX_SCENARIO_BYTES = 1_000_000
+#: deepest nesting of tables and arrays in a scenario file (``[[add_link]]`` geometry needs 5)
+MAX_TOML_DEPTH = 8
+#: longest chain of ``base`` scenarios
+MAX_BASE_CHAIN = 32
+#: most points in the geometry of an added line
+MAX_GEOMETRY_POINTS = 100_000
 
 @dataclass
 class Scenario:
@@ -66,7 +79,7 @@ class Scenario:
 
     def delay(self, *ids: str, hours: float) -> Scenario:
         """Add ``hours`` to every dwell value of places, or to the running time of links."""
-        return self._add("delay", ids=_strings(ids), value=float(hours))
+        return self._add("delay", ids=_strings(ids), value=self._checked("hours", hours))
 
     def set(self, attribute: str, value: Any, *ids: str, country: str | None = None,
             mode: str | None = None, kind: str | None = None) -> Scenario:
@@ -77,8 +90,9 @@ class Scenario:
     def scale(self, attribute: str, factor: float, *ids: str, country: str | None = None,
               mode: str | None = None, kind: str | None = None) -> Scenario:
         """Multiply an attribute (and its min/max spread) by ``factor`` on the selected elements."""
-        return self._add("scale", ids=_strings(ids), attribute=attribute, value=float(factor),
-                         country=country, mode=mode, kind=kind)
+        return self._add("scale", ids=_strings(ids), attribute=attribute,
+                         value=self._checked("factor", factor), country=country, mode=mode,
+                         kind=kind)
 
     def enable(self, *ids: str) -> Scenario:
         """Switch planned or under-construction places and links to ``operating``."""
@@ -105,9 +119,19 @@ class Scenario:
                trains_day: float | None = None, factor: float | None = None) -> Scenario:
         """Change demand between places (``*`` for any): a new ``trains_day`` or a ``factor``."""
         change = {"origin": origin, "destination": destination}
-        change.update({k: float(v) for k, v in (("trains_day", trains_day), ("factor", factor))
-                       if v is not None})
+        change.update({k: self._checked(spec, v) for k, spec, v in (
+            ("trains_day", "trains_day", trains_day), ("factor", "demand_factor", factor))
+            if v is not None})
         return self._add("demand", value=change)
+
+    def _checked(self, spec: str, value: Any) -> float:
+        """``value`` as a float after the schema's check (``SCENARIO_FIELDS[spec]``)."""
+        field = SCENARIO_FIELDS[spec]
+        message = check_number(field, value)
+        if message:
+            where = f"edit {len(self.edits) + 1}"
+            raise DataError([Problem(f"scenario {self.name!r}", where, field.name, message)])
+        return float(value)
 
     # -- files ----------------------------------------------------------------------------------
     @classmethod
@@ -122,15 +146,27 @@ class Scenario:
 
     # -- applying -------------------------------------------------------------------------------
     def flatten(self) -> Scenario:
-        """This scenario with its ``base`` chain resolved: base edits first, ``base=None``."""
-        edits, seen, current = list(self.edits), [self.name], self
+        """This scenario with its ``base`` chain resolved: base edits first, ``base=None``.
+
+        Raises
+        ------
+        CorridorError
+            When the chain loops, or is longer than ``MAX_BASE_CHAIN``.
+        """
+        edits, current = list(self.edits), self
+        seen = [_identity(self)]
+        names = [self.name]
         while current.base:
-            if current.base in seen:
+            base = find_scenario(current.base, near=current.path, as_base=True)
+            names.append(current.base)
+            if _identity(base) in seen:
                 raise CorridorError(
-                    f"scenario {self.name!r}: base chain loops ({' -> '.join([*seen, current.base])})"
-                )
-            seen.append(current.base)
-            current = find_scenario(current.base, near=current.path)
+                    f"scenario {self.name!r}: base chain loops ({' -> '.join(names)})")
+            if len(seen) > MAX_BASE_CHAIN:
+                raise CorridorError(f"scenario {self.name!r}: base chain longer than "
+                                    f"{MAX_BASE_CHAIN} scenarios")
+            seen.append(_identity(base))
+            current = base
             edits = list(current.edits) + edits
         return replace(self, base=None, edits=edits)
 
@@ -176,6 +212,10 @@ class Scenario:
                 "file": str(self.path) if self.path else None}
 
 
+
+
+def _identity(scenario: Scenario) -> str:
+    return str(scenario.path.resolve()) if scenario.path is not None else f"name:{scenario.name}"
 
 
 def _edit_demand(table: pd.DataFrame, change: Mapping[str, Any]) -> pd.DataFrame:
@@ -345,12 +385,29 @@ class _Reader:
                 ids += self.id_list(item[name], f"{key}.{name}", self.line_of(op, index, name))
         return ids
 
-    def _number(self, key: str, item: Mapping, name: str, index: int, op: str) -> float | None:
+    def _number(self, key: str, item: Mapping, name: str, index: int, op: str,
+                spec: str | None = None) -> float | None:
         value = item.get(name)
         line = self.line_of(op, index, name)
         if value is None or not self.expect(value, (int, float), "a number", f"{key}.{name}", line):
             return None
+        message = check_number(SCENARIO_FIELDS[spec or name], value)
+        if message:
+            self.problem(f"{key}.{name}", message, line)
+            return None
         return float(value)
+
+    def _field_numbers(self, key: str, item: Mapping, index: int, op: str) -> None:
+        """Check every number of an added place or line against the schema (finite, in range)."""
+        fields = {f.name: f for f in (*NODE_FIELDS, LONGITUDE, LATITUDE)} if op == "add_node" \
+            else {f.name: f for f in (*LINK_FIELDS, *FERRY_FIELDS)}
+        for name, value in item.items():
+            field = fields.get(name)
+            if field is not None and field.type in ("number", "int") and value is not None \
+                    and field.choices is None:
+                message = check_number(field, value)
+                if message:
+                    self.problem(f"{key}.{name}", message, self.line_of(op, index, name))
 
     def _selectors(self, key: str, item: Mapping, index: int, op: str) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
@@ -375,6 +432,7 @@ class _Reader:
         if attribute is None or not self.expect(attribute, (str,), "a string",
                                                 f"{key}.attribute", line):
             return None
+        # the value is checked against the attribute's schema field when applied (edit.py)
         return Edit("set", ids=self._ids(key, item, index, "set"), attribute=attribute,
                     value=item.get("value"), **self._selectors(key, item, index, "set"))
 
@@ -389,19 +447,22 @@ class _Reader:
                     value=factor, **self._selectors(key, item, index, "scale"))
 
     def _add_node(self, key: str, item: Mapping, index: int) -> Edit | None:
+        self._field_numbers(key, item, index, "add_node")
         if not isinstance(item.get("id"), str):
             return None
         return Edit("add_node", ids=(item["id"],), value=dict(item))
 
     def _add_link(self, key: str, item: Mapping, index: int) -> Edit | None:
+        self._field_numbers(key, item, index, "add_link")
         if not isinstance(item.get("id"), str):
             return None
         coords = item.get("geometry")
-        if not (isinstance(coords, list) and len(coords) >= 2 and all(
-                isinstance(c, list) and len(c) == 2 and all(
-                    isinstance(v, int | float) and not isinstance(v, bool) for v in c)
-                for c in coords)):
-            self.problem(f"{key}.geometry", "expected a list of 2+ [lon, lat] pairs",
+        if not (isinstance(coords, list) and 2 <= len(coords) <= MAX_GEOMETRY_POINTS and all(
+                isinstance(c, list) and len(c) == 2 and check_number(LONGITUDE, c[0]) is None
+                and check_number(LATITUDE, c[1]) is None for c in coords)):
+            self.problem(f"{key}.geometry", "expected a list of 2+ (at most "
+                         f"{MAX_GEOMETRY_POINTS:,}) [lon, lat] pairs of finite degrees "
+                         "(lon in [-180, 180], lat in [-90, 90])",
                          self.line_of("add_link", index, "geometry"))
             return None
         value = dict(item)
@@ -416,27 +477,47 @@ class _Reader:
                 change[end] = item[end]
         for name in ("trains_day", "factor"):
             if name in item:
-                number = self._number(key, item, name, index, "demand")
+                number = self._number(key, item, name, index, "demand",
+                                      "demand_factor" if name == "factor" else name)
                 if number is not None:
                     change[name] = number
-        if not {"trains_day", "factor"} & set(change):
+        if not {"trains_day", "factor"} & set(item):
             self.problem(key, "give 'trains_day' or 'factor'", self.line_of("demand", index))
+            return None
+        if not {"trains_day", "factor"} & set(change):
             return None
         return Edit("demand", value=change)
 
 
+def _depth(doc: Any) -> int:
+    """How deeply tables and arrays nest in a parsed document (iteratively: no recursion)."""
+    deepest, stack = 0, [(doc, 0)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(value, dict):
+            stack += [(v, level + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, level + 1) for v in value]
+    return deepest
+
+
 def read_scenario(path: Path) -> Scenario:
-    """Parse and check one scenario file; DataError lists every problem with its key and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError([Problem(str(path), "", "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([Problem(str(path), "", "", f"cannot read: {exc}")]) from None
+    """Parse and check one scenario file; DataError lists every problem with its key and line.
+
+    The file must be UTF-8 (a byte-order mark is ignored) and at most ``MAX_SCENARIO_BYTES``;
+    tables and arrays may nest ``MAX_TOML_DEPTH`` levels deep.
+    """
+    text = read_text(path, MAX_SCENARIO_BYTES)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError([Problem(str(path), "", "", f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise DataError([Problem(str(path), "", "", "not valid TOML: nested too deeply")]) from None
+    if _depth(doc) > MAX_TOML_DEPTH:
+        raise DataError([Problem(str(path), "", "", f"tables and arrays nest deeper than "
+                                 f"{MAX_TOML_DEPTH} levels; a scenario needs at most 5")])
     reader = _Reader(path, text)
     scenario = reader.read(doc)
     if reader.problems:
@@ -456,19 +537,42 @@ def builtin_scenarios() -> list[Scenario]:
     return [read_scenario(p) for p in sorted(builtin_scenario_dir().glob("*.toml"))]
 
 
-def find_scenario(name_or_path: str | Path, near: Path | None = None) -> Scenario:
-    """A scenario by file path, or by name: next to ``near`` first, then among the built-ins."""
-    candidate = Path(name_or_path)
+def find_scenario(name_or_path: str | Path, near: Path | None = None,
+                  as_base: bool = False) -> Scenario:
+    """A scenario by file path, or by name: next to ``near`` first, then among the built-ins.
+
+    A relative path is taken relative to the folder of ``near`` (the scenario that names it),
+    else to the current directory. With ``as_base`` (a scenario's ``base`` or ``compare_with``),
+    a path must be a relative ``.toml`` path that stays inside that folder: a scenario file
+    cannot make corridor open files elsewhere.
+    """
+    text = str(name_or_path)
+    candidate = Path(text)
+    folder = near.parent if near is not None else None
+    if as_base and (candidate.suffix == ".toml" or "/" in text or "\\" in text):
+        return read_scenario(_confined(candidate, folder, f"{near}: base {text!r}"))
     if candidate.suffix == ".toml" or candidate.is_file():
+        if folder is not None and not candidate.is_absolute():
+            candidate = folder / candidate
         return read_scenario(candidate)
-    name = str(name_or_path)
-    folders = ([near.parent] if near is not None else []) + [builtin_scenario_dir()]
-    for folder in folders:
-        if (folder / f"{name}.toml").is_file():
-            return read_scenario(folder / f"{name}.toml")
+    folders = ([folder] if folder is not None else []) + [builtin_scenario_dir()]
+    for place in folders:
+        if (place / f"{text}.toml").is_file():
+            return read_scenario(place / f"{text}.toml")
     known = [p.stem for p in builtin_scenario_dir().glob("*.toml")]
-    close = _closest(name, known)
+    close = _closest(text, known)
     hint = f"; did you mean {close!r}?" if close else f"; built-in: {', '.join(sorted(known))}"
-    raise CorridorError(f"unknown scenario {name!r}{hint}")
+    raise CorridorError(f"unknown scenario {text!r}{hint}")
 
 
+def _confined(candidate: Path, folder: Path | None, label: str) -> Path:
+    """The file a ``base`` path names, refused unless it is a ``.toml`` inside ``folder``."""
+    root = (folder if folder is not None else Path.cwd()).resolve()
+    if candidate.is_absolute() or candidate.suffix != ".toml":
+        raise CorridorError(f"{label}: expected a scenario name or a relative .toml path "
+                            f"inside {root}")
+    resolved = (root / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        raise CorridorError(f"{label}: leaves the scenario's folder {root}; expected a "
+                            ".toml file inside it")
+    return resolved

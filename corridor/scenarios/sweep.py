@@ -7,8 +7,13 @@ reuse one. ``workers=1`` runs in this process without Dask.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +21,13 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import CorridorError
+from corridor.limits import (
+    MAX_WORKERS,
+    SCHEDULER_TIMEOUT_S,
+    check_range_values,
+    check_sweep_size,
+    check_workers,
+)
 from corridor.scenarios.compare import summarize_routes, transit_frame
 from corridor.scenarios.format import Scenario, find_scenario
 
@@ -78,21 +90,33 @@ def parse_range(text: str) -> tuple[list[str], str, list[float]]:
     """``"dostyk.dwell_h=6:96:18"`` -> (["dostyk"], "dwell_h", [6, 24, 42, 60, 78, 96]).
 
     Several targets are joined with ``+`` (``"dostyk+altynkol.dwell_h=..."``); values are
-    ``START:STOP:STEP`` (STOP included) or a comma list.
+    ``START:STOP:STEP`` (STOP included) or a comma list ``V1,V2,...``. Every value must be finite,
+    and a range gives at most ``corridor.limits.MAX_RANGE_VALUES`` values.
     """
+    usage = (f"range {text!r}: expected PLACE.ATTRIBUTE=START:STOP:STEP or "
+             "PLACE.ATTRIBUTE=V1,V2,...")
     try:
         left, right = text.split("=", 1)
         target, attribute = left.rsplit(".", 1)
         if ":" in right:
             start, stop, step = (float(v) for v in right.split(":"))
-            if step <= 0:
-                raise ValueError
-            values = list(np.round(np.arange(start, stop + step / 2, step), 6))
+            numbers = [start, stop, step]
         else:
-            values = [float(v) for v in right.split(",")]
+            numbers = [float(v) for v in right.split(",")]
     except ValueError:
-        raise CorridorError(f"range {text!r}: expected PLACE.ATTRIBUTE=START:STOP:STEP or "
-                            "PLACE.ATTRIBUTE=V1,V2,...") from None
+        raise CorridorError(usage) from None
+    if not all(np.isfinite(numbers)):
+        raise CorridorError(f"{usage}; every number must be finite")
+    if not target.strip("+") or not attribute:
+        raise CorridorError(usage)
+    if ":" in right:
+        if step <= 0 or stop < start:
+            raise CorridorError(f"range {text!r}: expected STEP > 0 and STOP >= START")
+        check_range_values(int((stop - start) / step) + 1, text)
+        values = list(np.round(np.arange(start, stop + step / 2, step), 6))
+    else:
+        check_range_values(len(numbers), text)
+        values = numbers
     return [t for t in target.split("+") if t], attribute, [float(v) for v in values]
 
 
@@ -135,7 +159,8 @@ def run(
     scheduler : str, optional
         Address of a running Dask scheduler to connect to.
     workers : int, optional
-        Local worker processes (default: the machine's cores); 1 runs in-process without Dask.
+        Local worker processes, 1 to ``corridor.limits.MAX_WORKERS`` (default: the machine's
+        cores, at most that); 1 runs in-process without Dask. 0 or fewer is refused.
     progress : callable(done, total), optional
         Called after each finished scenario.
 
@@ -146,6 +171,10 @@ def run(
     """
     if not scenarios:
         raise CorridorError("nothing to sweep: no scenarios")
+    check_workers(workers)
+    check_sweep_size(len(scenarios))
+    if scheduler is not None:
+        check_scheduler(scheduler)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise CorridorError("scenario names in a sweep must be unique")
@@ -164,6 +193,46 @@ def run(
     return pd.concat(frames, ignore_index=True)
 
 
+def default_workers() -> int:
+    """Local workers when none are asked for: the machine's cores, at most ``MAX_WORKERS``."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+_SCHEDULER = re.compile(r"^(tcp|tls|ws|wss|inproc|ucx)://[A-Za-z0-9._\-\[\]:/]+$")
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address like ``tcp://10.0.0.5:8786``, or CorridorError."""
+    if not isinstance(address, str) or not _SCHEDULER.match(address):
+        raise CorridorError(f"--scheduler {address!r}: expected an address like "
+                            "tcp://HOST:8786")
+    return address
+
+
+def _connect(client_type: Any, address: str) -> Any:
+    """A Dask client connected to ``address`` within ``SCHEDULER_TIMEOUT_S`` seconds."""
+    try:
+        return client_type(address, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise CorridorError(f"--scheduler {address}: cannot connect within "
+                            f"{SCHEDULER_TIMEOUT_S} s ({reason[:200]})") from None
+
+
+@contextlib.contextmanager
+def _children_ignore_interrupt() -> Iterator[None]:
+    """Start worker processes with Ctrl-C ignored: this process stops them (one line, exit 130)
+    instead of every worker printing its own KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the new processes
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, progress):
     from distributed import Client, LocalCluster, as_completed
 
@@ -171,11 +240,13 @@ def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, pr
     try:
         if client is None:
             if scheduler is not None:
-                client = own_client = Client(scheduler)
+                client = own_client = _connect(Client, scheduler)
             else:
-                own_cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                           threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
+                with _children_ignore_interrupt():
+                    own_cluster = LocalCluster(n_workers=workers or default_workers(),
+                                               threads_per_worker=1, processes=True,
+                                               dashboard_address=None,
+                                               silence_logs=logging.CRITICAL)  # no log noise
                 client = own_client = Client(own_cluster)
         shared = client.scatter(net, broadcast=True)
         futures = [client.submit(run_one, shared, s, pairs, base_routes, pure=False)

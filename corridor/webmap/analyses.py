@@ -14,6 +14,7 @@ import shapely
 from shapely.geometry import LineString
 
 from corridor.errors import CorridorError
+from corridor.limits import check_band_days
 from corridor.webmap.base import (
     Markup,
     attribute_table,
@@ -223,6 +224,7 @@ def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
     title : str, optional
         Legend heading (built from the query by default).
     """
+    check_band_days(band_days)
     if band_days <= 0:
         raise CorridorError(f"band_days must be > 0, got {band_days}")
     if color_by not in ("arrival", "shelf_life"):

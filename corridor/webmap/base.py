@@ -22,7 +22,7 @@ import folium.plugins
 from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 
-from corridor.datafiles import atomic_write_text
+from corridor.datafiles import atomic_write_text, stable_floats_in_text
 
 OSM_TILES = "OpenStreetMap"
 LIGHT_TILES = "OpenTopoMap"
@@ -221,7 +221,10 @@ def render_html(m: folium.Map) -> str:
     """The map as a standalone HTML page, with element ids numbered in tree order.
 
     folium names every element with a random id; renumbering them (and the elements created
-    while rendering) makes the same map render to the same bytes every time.
+    while rendering) makes the same map render to the same bytes every time. Every float literal
+    with more than six decimals (line weights, radii, colour-scale stops, buffered polygons) is
+    rounded by :func:`corridor.datafiles.stable_float`, so floating-point noise that differs
+    between machines never reaches the page.
     """
     root = m.get_root()
     counter = itertools.count(1)
@@ -235,7 +238,7 @@ def render_html(m: folium.Map) -> str:
             for key, child in element._children.items()
         )
     with _sequential_ids(counter):
-        text = root.render()
+        text = stable_floats_in_text(root.render())
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
@@ -246,7 +249,7 @@ def save_map(m: folium.Map, path: str | PathLike) -> Path:
     --------
     >>> save_map(network_map(net), "network.html")  # doctest: +SKIP
     """
-    return atomic_write_text(path, render_html(m))
+    return atomic_write_text(path, render_html(m), what="map")
 
 
 # -- markers and place search -----------------------------------------------------------------------
