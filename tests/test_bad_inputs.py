@@ -229,6 +229,7 @@ CASES = [
     ("route Chongqing Duisburg --samples 1e9", USER, "'1e9'"),
     ("route Chongqing Duisburg --samples -5", USER, ">= 0"),
     ("route Chongqing Duisburg --samples 10000000", USER, "<= 100000"),
+    ("route Chongqing Duisburg --objective fastest", USER, "objective must be one of"),
     ("matrix --samples -5", USER, ">= 0"),
     ("matrix --samples 100000", USER, "limit"),
     ("map route Chongqing Duisburg --samples -5 --out {d}/r.html", USER, ">= 0"),

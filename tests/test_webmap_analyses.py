@@ -12,7 +12,8 @@ from corridor import bottlenecks
 from corridor.coldchain import reach
 from corridor.errors import CorridorError
 from corridor.scenarios import Scenario, find_scenario
-from corridor.webmap import bottleneck_map, changed_elements, reach_map, render_html, whatif_map
+from corridor.scenarios.compare import changed_elements, whatif
+from corridor.webmap import bottleneck_map, reach_map, render_html, whatif_map
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def test_changed_elements_lists_closures_and_edits(net):
 
 def test_whatif_map_draws_baseline_and_scenario_routes_with_deltas(net):
     scenario = find_scenario("dostyk-congestion")
-    page = render_html(whatif_map(net, scenario, pairs=["Xian:Duisburg", "Chengdu:Lodz"]))
+    page = render_html(whatif_map(whatif(net, scenario, pairs=["Xian:Duisburg", "Chengdu:Lodz"])))
     assert page.count('"className": "corridor-whatif-base"') == 2
     assert page.count('"className": "corridor-whatif-scenario"') == 2
     assert page.count('"className": "corridor-changed"') == 1  # dostyk
@@ -83,5 +84,5 @@ def test_whatif_map_draws_baseline_and_scenario_routes_with_deltas(net):
 
 def test_whatif_map_escapes_scenario_text(net):
     scenario = Scenario("evil", description=EVIL_NAME).close("brest__terespol")
-    page = render_html(whatif_map(net, scenario, pairs=["Xian:Duisburg"]))
+    page = render_html(whatif_map(whatif(net, scenario, pairs=["Xian:Duisburg"])))
     assert EVIL_NAME not in page and html.escape(EVIL_NAME) in page

@@ -102,8 +102,9 @@ def _reach(origin: str, commodity: str, month: int) -> Callable[[Corridor], foli
 def _whatif(scenario: str) -> Callable[[Corridor], folium.Map]:
     def build(net: Corridor) -> folium.Map:
         from corridor.scenarios import find_scenario
+        from corridor.scenarios.compare import whatif
 
-        return whatif_map(net, find_scenario(scenario))
+        return whatif_map(whatif(net, find_scenario(scenario)))
 
     return build
 

@@ -171,12 +171,13 @@ def map_whatif(
 ) -> None:
     """Baseline and scenario routes together, edited elements highlighted, deltas in popups."""
     from corridor.scenarios import find_scenario
+    from corridor.scenarios.compare import whatif
     from corridor.webmap import whatif_map
 
     _check_out(out)
     net = open_network(data)
     found = find_scenario(scenario)
-    _write(whatif_map(found.baseline(net), found, pairs=split_list(pairs) or None), out)
+    _write(whatif_map(whatif(found.baseline(net), found, pairs=split_list(pairs) or None)), out)
 
 
 # -- `--map FILE.html` on the analysis commands ------------------------------------------------------

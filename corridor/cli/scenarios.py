@@ -26,6 +26,7 @@ from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 from corridor.scenarios import builtin_scenarios, find_scenario
 from corridor.scenarios.compare import ANALYSES, Comparison, compare, parse_pairs
+from corridor.scenarios.compare import whatif as whatif_pairs
 from corridor.webmap import whatif_map
 
 PairsOption = Annotated[list[str] | None, typer.Option(
@@ -103,12 +104,12 @@ def whatif(
     for name in scenarios:
         scenario = find_scenario(name)
         chosen = split_list(pairs) or scenario.pairs or None
-        result = compare(scenario.baseline(net), scenario.apply(net),
-                         pairs=parse_pairs(net, chosen), analyses=wanted)
+        baseline, variant = scenario.baseline(net), scenario.apply(net)  # applied once
+        result = compare(baseline, variant, pairs=parse_pairs(net, chosen), analyses=wanted)
         result.scenario = scenario.name
         results.append((scenario, result))
-        write_map(map_file, lambda s=scenario, p=chosen: whatif_map(
-            s.baseline(net), s.apply(net), pairs=parse_pairs(net, p)))
+        write_map(map_file, lambda b=baseline, v=variant, p=chosen: whatif_map(
+            whatif_pairs(b, v, pairs=parse_pairs(net, p))))
     if as_json:
         print_json([{**r.to_dict(), "description": s.description,
                      "compared_with": s.compare_with or "baseline"} for s, r in results])

@@ -42,16 +42,24 @@ def route(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     include_planned: Annotated[bool, typer.Option(
         help="Also use planned / under-construction lines.")] = False,
+    objective: Annotated[str, typer.Option(
+        help="What 'fastest' means: expected (mean with rare disruption episodes), p50 or p90 "
+             "(for shippers who buy reliability).")] = "expected",
     as_json: JsonFlag = False,
     map_file: MapFile = None,
     data: DataDir = None,
 ) -> None:
-    """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
+    """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time.
+
+    Times come from one time model: running, dwell at borders and gauge changes, ferry waits
+    and sailings in ordinary weeks, plus rare disruption episodes (chance × extra hours).
+    """
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
     net = open_network(data)
     options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
-                   samples=samples, seed=seed, include_planned=include_planned)
+                   samples=samples, seed=seed, include_planned=include_planned,
+                   objective=objective)
     if alternatives is None:
         routes = [find_route(net, origin, destination, **options)]
     else:

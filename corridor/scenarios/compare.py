@@ -268,3 +268,101 @@ def compare(
         result.reach = reach_frame(base, variant, options.pop("origin"),
                                    options.pop("commodity"), **options)
     return result
+
+
+# -- what-ifs for maps: both routes of each pair and the changed elements --------------------------
+
+#: value a column has when a table lacks it (a scenario's delay column starts at 0 h)
+_ABSENT = {"delay_h": 0.0}
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A scenario beside its baseline, as a what-if map draws it.
+
+    Attributes
+    ----------
+    base, variant : Corridor
+        The baseline and the scenario network.
+    scenario : Scenario or None
+        The scenario the variant came from (for its name and description).
+    pairs : list of (origin, destination, Route or None, Route or None)
+        Each pair's fastest route before and after (None where there is none).
+    changes : pandas.DataFrame
+        :func:`changed_elements` of the variant.
+    """
+
+    base: Corridor
+    variant: Corridor
+    scenario: Scenario | None
+    pairs: list[tuple[str, str, Any, Any]]
+    changes: pd.DataFrame
+
+
+def whatif(base: Corridor, variant: Corridor | Scenario,
+           pairs: Iterable[str | Sequence[str]] | None = None, samples: int = 1000,
+           seed: int = 0) -> WhatIf:
+    """Route each pair on the baseline and on the scenario (applied once), and list what changed.
+
+    ``pairs`` default to the scenario's own, else the published services.
+    """
+    from corridor.scenarios.format import Scenario
+    from corridor.transit import route
+
+    scenario = variant if isinstance(variant, Scenario) else variant.scenario
+    network = variant.apply(base) if isinstance(variant, Scenario) else variant
+    if pairs is None and scenario is not None and scenario.pairs:
+        pairs = scenario.pairs
+
+    def fastest(net: Corridor, origin: str, destination: str):
+        try:
+            return route(net, origin, destination, samples=samples, seed=seed)
+        except (NoRouteError, CorridorError):
+            return None
+
+    found = [(o, d, fastest(base, o, d), fastest(network, o, d)) for o, d in parse_pairs(base, pairs)]
+    return WhatIf(base, network, scenario, found, changed_elements(base, network))
+
+
+def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
+    """Nodes and links the scenario closed, added or changed: id, type, change, detail."""
+    rows = []
+    for kind, before, after in (("node", base.nodes, variant.nodes), ("link", base.links, variant.links)):
+        for eid in after.index:
+            if eid not in before.index:
+                rows.append((eid, kind, "added", f"new {kind}"))
+                continue
+            old, new = before.loc[eid], after.loc[eid]
+            if new["status"] != old["status"]:
+                rows.append((eid, kind, "closed" if new["status"] == "closed" else "status",
+                             f"status {old['status']} → {new['status']}"))
+                continue
+            diffs = [f"{col} {_show(old.get(col))} → {_show(new[col])}" for col in after.columns
+                     if col not in ("geometry", "source", "note")
+                     and _differs(old.get(col, _ABSENT.get(col)), new[col])]
+            if diffs:
+                rows.append((eid, kind, "changed", "; ".join(diffs)))
+    return pd.DataFrame(rows, columns=["id", "type", "change", "detail"])
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _show(value: Any) -> str:
+    if _missing(value):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if _missing(a) and _missing(b):
+        return False
+    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
+        return list(a or []) != list(b or [])
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError):
+        return str(a) != str(b)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import branca.colormap
@@ -37,6 +36,7 @@ from corridor.webmap.routes import add_context_layer, route_summary_html
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
+    from corridor.scenarios.compare import WhatIf
 
 UTILIZATION_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026")
 NO_CAPACITY_COLOR = "#607d8b"
@@ -376,61 +376,23 @@ def _reefer_layer(m: folium.Map, net: Corridor) -> None:
 
 # -- what-if ---------------------------------------------------------------------------------------
 
-#: value a column has when a table lacks it (a scenario's delay column starts at 0 h)
-_ABSENT = {"delay_h": 0.0}
-
-
-def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
-    """Nodes and links the scenario closed, added or changed: id, type, change, detail."""
-    rows = []
-    for kind, before, after in (("node", base.nodes, variant.nodes), ("link", base.links, variant.links)):
-        for eid in after.index:
-            if eid not in before.index:
-                rows.append((eid, kind, "added", f"new {kind}"))
-                continue
-            old, new = before.loc[eid], after.loc[eid]
-            if new["status"] != old["status"]:
-                rows.append((eid, kind, "closed" if new["status"] == "closed" else "status",
-                             f"status {old['status']} → {new['status']}"))
-                continue
-            diffs = [f"{col} {fmt(old.get(col))} → {fmt(new[col])}" for col in after.columns
-                     if col not in ("geometry", "source", "note")
-                     and _differs(old.get(col, _ABSENT.get(col)), new[col])]
-            if diffs:
-                rows.append((eid, kind, "changed", "; ".join(diffs)))
-    return pd.DataFrame(rows, columns=["id", "type", "change", "detail"])
-
-
-def whatif_map(base: Corridor, variant: Any, pairs: Iterable[Sequence[str] | str] | None = None,
-               title: str | None = None) -> folium.Map:
+def whatif_map(result: WhatIf, title: str | None = None) -> folium.Map:
     """Baseline and scenario routes together, the scenario's edits highlighted, deltas in popups.
 
     Parameters
     ----------
-    base : Corridor
-        The baseline network.
-    variant : Corridor or corridor.scenarios.Scenario
-        The scenario network, or a scenario to apply to ``base``.
-    pairs : iterable, optional
-        ``("Chongqing", "Duisburg")`` or ``"Chongqing:Duisburg"``; the scenario's own pairs, else
-        the published services.
+    result : corridor.scenarios.compare.WhatIf
+        From :func:`corridor.scenarios.compare.whatif`: both networks, the routes of each pair
+        before and after, and the changed elements. The map draws them and computes nothing.
+    title : str, optional
+        Legend title; ``What-if: <scenario name>`` by default.
     """
-    from corridor.scenarios import Scenario
-    from corridor.scenarios.compare import parse_pairs
-
-    scenario = variant if isinstance(variant, Scenario) else variant.scenario
-    network = variant.apply(base) if isinstance(variant, Scenario) else variant
-    if pairs is None and scenario is not None and scenario.pairs:
-        pairs = scenario.pairs
-    resolved = parse_pairs(base, pairs)
+    base, network, scenario, changes = result.base, result.variant, result.scenario, result.changes
     m = base_map(base.links.total_bounds)
     add_context_layer(m, base)
-    changes = changed_elements(base, network)
     baseline = folium.FeatureGroup(name="Baseline routes")
     variant_group = folium.FeatureGroup(name="Scenario routes")
-    for origin, destination in resolved:
-        before = _route_or_none(base, origin, destination)
-        after = _route_or_none(network, origin, destination)
+    for origin, destination, before, after in result.pairs:
         html = _delta_html(base, network, origin, destination, before, after)
         label = f"{_name(base, origin)} → {_name(base, destination)}"
         for r, group, color, weight, dash, cls in (
@@ -475,16 +437,6 @@ def _changes_layer(m: folium.Map, network: Corridor, changes: pd.DataFrame) -> N
     group.add_to(m)
 
 
-def _route_or_none(net: Corridor, origin: str, destination: str):
-    from corridor.errors import NoRouteError
-    from corridor.transit import route
-
-    try:
-        return route(net, origin, destination, samples=1000, seed=0)
-    except (NoRouteError, CorridorError):
-        return None
-
-
 def _delta_text(label: str, before, after) -> str:
     if before is None and after is None:
         return f"{label}: no route in either"
@@ -524,14 +476,3 @@ def _name(net: Corridor, node: Any) -> str:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _differs(a: Any, b: Any) -> bool:
-    if _missing(a) and _missing(b):
-        return False
-    if isinstance(a, list | tuple) or isinstance(b, list | tuple):
-        return list(a or []) != list(b or [])
-    try:
-        return bool(a != b)
-    except (TypeError, ValueError):
-        return str(a) != str(b)
