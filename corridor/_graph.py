@@ -225,14 +225,21 @@ class StateGraph:
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
+        self._steps: dict[int, tuple[Step, ...]] = {}
 
     def _travel_label(self, c: int) -> str:
         kind = self.components[c].kind
         return "ferry" if kind == SAILING else kind
 
     # -- typed access ---------------------------------------------------------------------------
-    def edge_steps(self, e: int) -> list[Step]:
-        """The components edge ``e`` pays, in travel order, placed on the journey."""
+    def edge_steps(self, e: int) -> tuple[Step, ...]:
+        """The components edge ``e`` pays, in travel order, placed on the journey (memoised)."""
+        steps = self._steps.get(e)
+        if steps is None:
+            steps = self._steps[e] = tuple(self._edge_steps(e))
+        return steps
+
+    def _edge_steps(self, e: int) -> list[Step]:
         a = self.node_ids[int(self.edge_src_node[e])]
         b = self.node_ids[int(self.edge_dst_node[e])]
         link = int(self.edge_link[e])

@@ -150,3 +150,17 @@ def test_a_percentile_objective_prefers_reliability(net):
     assert p90.p90_days <= min(r.p90_days for r in expected) + 1e-9
     with pytest.raises(corridor.CorridorError, match="objective"):
         corridor.route(net, "Chongqing", "Duisburg", objective="fastest")
+
+
+def test_worked_example_dostyk(net):
+    """The README's worked example of the time model, printed from the data."""
+    sg = state_graph(net, Constraints().statuses)
+    bundle = [sg.components[c] for c in sg.node_bundle[sg.node_pos["dostyk"]]]
+    dwell, episode = bundle[0], bundle[1]
+    print(f"\ndostyk dwell {dwell.spread.lo:g} / {dwell.spread.mode:g} / {dwell.spread.hi:g} h, "
+          f"mean {dwell.mean:.2f} h; episode chance {episode.chance:g}, "
+          f"{episode.spread.lo:g} / {episode.spread.mode:g} / {episode.spread.hi:g} h "
+          f"(mean {episode.spread.mean:.0f} h) adds {episode.mean:.2f} h; "
+          f"expected {dwell.mean + episode.mean:.2f} h, best {dwell.best + episode.best:g} h")
+    assert round(dwell.mean, 2) == 6.71 and round(episode.mean, 2) == 2.08
+    assert round(dwell.mean + episode.mean, 2) == 8.79 and dwell.best + episode.best == 4.25
