@@ -160,8 +160,8 @@ def event_kind(changes_track: bool, water: bool) -> str:
 
 # -- components of elements -----------------------------------------------------------------------
 
-def _value(row: Mapping[str, Any], name: str, default: float) -> float:
-    value = row.get(name)
+def number_or(value: Any, default: float) -> float:
+    """``value`` as a float, or ``default`` when it is missing, not a number or NaN."""
     if value is None:
         return default
     try:
@@ -169,6 +169,10 @@ def _value(row: Mapping[str, Any], name: str, default: float) -> float:
     except (TypeError, ValueError):
         return default
     return default if math.isnan(number) else number
+
+
+def _value(row: Mapping[str, Any], name: str, default: float) -> float:
+    return number_or(row.get(name), default)
 
 
 def run_spread(link: Mapping[str, Any]) -> Spread:

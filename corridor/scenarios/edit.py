@@ -38,7 +38,7 @@ from corridor.schema import (
     WATER_MODES,
     Field,
 )
-from corridor.timemodel import DELAY_COLUMN, stops_at
+from corridor.timemodel import DELAY_COLUMN, number_or, stops_at
 from corridor.validation import check_field
 
 
@@ -363,11 +363,4 @@ def _append(frame: gpd.GeoDataFrame, row: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.concat([frame, row]), crs=frame.crs)
 
 
-def _number(value: Any, default: float) -> float:
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    return default if math.isnan(number) else number
+_number = number_or
