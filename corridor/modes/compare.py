@@ -3,6 +3,7 @@ Cape, air — each with days, USD, kg CO2e, inventory cost, shelf life left and 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -211,7 +212,8 @@ def _days(o: _Option, samples: int, rng: np.random.Generator) -> tuple[float, fl
 
 def _row(net: Corridor, o: _Option, rng_seed: int, samples: int, value: float, rate: float,
          item: Commodity | None, month: int | None) -> dict:
-    rng = np.random.default_rng(rng_seed)
+    # one stream per option name: an option keeps its draws when a scenario drops another option
+    rng = np.random.default_rng((rng_seed, zlib.crc32(o.name.encode("utf-8"))))
     days, p50, p90 = _days(o, samples, rng)
     usd = tariffs.sample_cost(o.costs, samples, rng)
     cost = tariffs.expected_cost(o.costs)
@@ -301,8 +303,7 @@ def compare_modes(
     options += _sea_options(net, start, end, tables, container, reefer, payload, passages)
     options.append(_air_option(net, start, end, tables, payload))
     rate = tables.get("tariffs", "inventory", "annual_rate").typical
-    rows = [_row(net, o, seed + i, samples, cargo_value_usd, rate, item, month)
-            for i, o in enumerate(options)]
+    rows = [_row(net, o, seed, samples, cargo_value_usd, rate, item, month) for o in options]
     frame = pd.DataFrame(rows)
     frame["pareto"] = pareto_mask(frame)
     frame["best_for"] = [", ".join(c for c, col in CRITERIA.items() if i == frame[col].idxmin())

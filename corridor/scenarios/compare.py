@@ -235,23 +235,32 @@ def modes_frame(base: Corridor, variant: Corridor, pairs: Sequence[tuple[str, st
     if module is None or not hasattr(module, "compare_modes"):
         raise CorridorError("the modes comparison needs corridor.modes, which is not available "
                             "in this installation")
-    keep = ["option", "mode", "days", "p90_days", "cost_usd", "co2e_kg", "pareto"]
     frames = []
     for origin, destination in pairs:
-        b = pd.DataFrame(module.compare_modes(base, origin, destination, **options))[keep]
-        v = pd.DataFrame(module.compare_modes(variant, origin, destination, **options))[keep]
-        merged = pd.merge(b, v, on=["option", "mode"], how="outer", suffixes=("_base", "_scenario"),
-                          indicator=True, sort=False)
-        merged.insert(0, "origin", origin)
-        merged.insert(1, "destination", destination)
-        frames.append(merged)
-    out = pd.concat(frames, ignore_index=True)
-    out = out.rename(columns={f"{c}_{side}": f"{side}_{c}" for c in keep[2:]
-                              for side in ("base", "scenario")})
-    out["delta_days"] = out["scenario_days"] - out["base_days"]
-    out["delta_cost_usd"] = out["scenario_cost_usd"] - out["base_cost_usd"]
-    out["change"] = out["_merge"].map({"both": "same", "left_only": "dropped", "right_only": "new"})
-    return out[MODES_COLUMNS]
+        frames.append(merge_modes(module.compare_modes(base, origin, destination, **options),
+                                  module.compare_modes(variant, origin, destination, **options)))
+    return pd.concat(frames, ignore_index=True)[MODES_COLUMNS]
+
+
+def merge_modes(base: pd.DataFrame, variant: pd.DataFrame) -> pd.DataFrame:
+    """Two ``compare_modes`` results of one pair side by side, one row per option (``MODES_COLUMNS``)."""
+    keep = ["option", "mode", "days", "p90_days", "cost_usd", "co2e_kg", "pareto"]
+    b, v = pd.DataFrame(base)[keep], pd.DataFrame(variant)[keep]
+    merged = pd.merge(b, v, on=["option", "mode"], how="outer", suffixes=("_base", "_scenario"),
+                      indicator=True)
+    order: dict[str, int] = {}
+    for name in [*b["option"], *v["option"]]:  # baseline order, then options only the scenario has
+        order.setdefault(name, len(order))
+    merged = merged.sort_values("option", key=lambda names: names.map(order), ignore_index=True)
+    merged.insert(0, "origin", base.attrs.get("origin"))
+    merged.insert(1, "destination", base.attrs.get("destination"))
+    merged = merged.rename(columns={f"{c}_{side}": f"{side}_{c}" for c in keep[2:]
+                                    for side in ("base", "scenario")})
+    merged["delta_days"] = merged["scenario_days"] - merged["base_days"]
+    merged["delta_cost_usd"] = merged["scenario_cost_usd"] - merged["base_cost_usd"]
+    merged["change"] = merged["_merge"].map({"both": "same", "left_only": "dropped",
+                                             "right_only": "new"}).astype(str)
+    return merged[MODES_COLUMNS]
 
 
 # -- the comparison -------------------------------------------------------------------------------
