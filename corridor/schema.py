@@ -147,11 +147,12 @@ COMMODITY_FIELDS: tuple[Field, ...] = (
 #: monthly mean air temperature of the climate table (``climate.csv``), °C
 MONTHLY_TEMPERATURE = Field("temp_c", "number", minimum=-70.0, maximum=60.0)
 
-#: numbers of a scenario's edits (``[[delay]]``, ``[[scale]]``, ``[[demand]]``)
+#: numbers of a scenario's edits (``[[delay]]``, ``[[scale]]``, ``[[demand]]``, ``[[scale_tariff]]``)
 SCENARIO_FIELDS: dict[str, Field] = {
     "hours": Field("hours", "number", minimum=0.0, maximum=8760.0),
     "factor": Field("factor", "number", positive=True, maximum=1000.0),
     "demand_factor": Field("factor", "number", minimum=0.0, maximum=1000.0),
+    "tariff_factor": Field("factor", "number", positive=True, maximum=100.0),
     "trains_day": DEMAND_FIELDS[0],
 }
 

@@ -100,6 +100,7 @@ def _files(root):
     }
     for name, text in demand.items():
         (root / name).write_text(text, encoding="utf-8")
+    T = 'name = "a"\n[[scale_tariff]]\ntable = "tariffs"\nkind = "rail_km"\nkey = "KTZ"\n'
     scenarios = {
         "hours_nan.toml": 'name = "a"\n[[delay]]\nid = "dostyk"\nhours = nan\n',
         "hours_inf.toml": 'name = "a"\n[[delay]]\nid = "dostyk"\nhours = inf\n',
@@ -131,6 +132,17 @@ def _files(root):
         "bom.toml": '\ufeffname = "bom"\nclose = ["dostyk"]\npairs = ["Chongqing:Duisburg"]\n',
         "unknown_key.toml": 'name = "a"\nclsoe = ["dostyk"]\n',
         "wrong_type.toml": 'name = "a"\nclose = 5\n',
+        "tariff_nan.toml": T + "factor = nan\n",
+        "tariff_neg.toml": T + "factor = -1\n",
+        "tariff_huge.toml": T + "factor = 1e6\n",
+        "tariff_text.toml": T + 'factor = "1.25"\n',
+        "tariff_table.toml": 'name = "a"\n[[scale_tariff]]\ntable = "fares"\nkind = "rail_km"\nfactor = 2\n',
+        "tariff_kind.toml": 'name = "a"\n[[scale_tariff]]\ntable = "tariffs"\nkind = "rail_kmh"\n'
+                            'factor = 2\n',
+        "tariff_key.toml": 'name = "a"\n[[scale_tariff]]\ntable = "tariffs"\nkind = "rail_km"\nkey = "XYZ"\n'
+                           'factor = 2\n',
+        "passage_bad.toml": 'name = "a"\n[[close_passage]]\npassage = "panama"\n',
+        "passage_number.toml": 'name = "a"\n[[close_passage]]\npassage = 5\n',
     }
     for name, text in scenarios.items():
         (root / name).write_text(text, encoding="utf-8")
@@ -224,6 +236,28 @@ CASES = [
     ("whatif dostyk-congestoin", USER, "did you mean"),
     ("whatif {d}/bom.toml --json", OK, "base_days"),
     ("whatif {d}/sub/child.toml --json", OK, "base_days"),
+    # -- modes: scenario verbs close_passage / scale_tariff, options -------------------------
+    ("whatif {d}/tariff_nan.toml", USER, "finite"),
+    ("whatif {d}/tariff_neg.toml", USER, "> 0"),
+    ("whatif {d}/tariff_huge.toml", USER, "<= 100"),
+    ("whatif {d}/tariff_text.toml", USER, "expected a number"),
+    ("whatif {d}/tariff_table.toml", USER, "table 'fares'"),
+    ("whatif {d}/tariff_kind.toml", USER, "kind 'rail_kmh'"),
+    ("whatif {d}/passage_bad.toml", USER, "expected one of suez"),
+    ("whatif {d}/passage_number.toml", USER, "expected a string"),
+    ("modes Chongqing Duisburg --scenario {d}/tariff_key.toml", USER, "selects no row"),
+    ("modes Chongqing Duisburg --scenario {d}/tariff_nan.toml", USER, "finite"),
+    ("modes Chongqing Duisburg --scenario red-sea-closre", USER, "did you mean"),
+    ("modes Chongqing Duisburg --month 13", USER, "<= 12"),
+    ("modes Chongqing Duisburg --month 0", USER, ">= 1"),
+    ("modes Chongqing Duisburg --samples 0", USER, "at least 1"),
+    ("modes Chongqing Duisburg --samples -1", USER, ">= 0"),
+    ("modes Chongqing Duisburg --container 45", USER, "20 or 40"),
+    ("modes Chongqing Duisburg --avoid panama", USER, "suez"),
+    ("modes Chongqing Duisburg --payload-t nan", USER, "(0, 30]"),
+    ("modes Chongqing Duisburg --cargo-value-usd -1", USER, ">= 0"),
+    ("modes Chongqing Duisburg --commodity bananas", USER, "unknown commodity"),
+    ("modes Chongqing Duisburg --map {d}/a_file/m.html", USER, "not a directory"),
     # -- options: numbers and amounts of work ---------------------------------------------------
     ("route Chongqing Duisburg --samples nan", USER, "'nan'"),
     ("route Chongqing Duisburg --samples 1e9", USER, "'1e9'"),

@@ -3,6 +3,7 @@ Cape, air — each with days, USD, kg CO2e, inventory cost, shelf life left and 
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -11,20 +12,23 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from corridor.coldchain.commodities import builtin_commodities, commodity
+from corridor.coldchain.climate import check_month
+from corridor.coldchain.commodities import Commodity
 from corridor.errors import CorridorError, NoRouteError
 from corridor.geodesy import CRS, polyline_km
-from corridor.modes import air, emissions, sea, tariffs
+from corridor.limits import check_samples, check_seed
+from corridor.modes import air, emissions, sea, shelf, tariffs, whatif
 from corridor.modes.tables import ModeTables, Range, builtin_tables
 from corridor.network import Corridor
+from corridor.scenarios.spec import CLOSABLE_PASSAGES
 from corridor.schema import EU_COUNTRIES, WATER_MODES
-from corridor.timemodel import Spread, sample_matrix
-from corridor.transit import Route, alternatives, matrix, route
+from corridor.timemodel import Spread, sample_mixture
+from corridor.transit import Leg, Route, alternatives, matrix, route
 
 #: stated default cargo per container when --payload-t is not given (estimate, tonnes)
 DEFAULT_PAYLOAD_T = {"20": 10.0, "40": 14.0}
 CONTAINERS = ("20", "40")
-AVOIDABLE = ("suez",)
+AVOIDABLE = CLOSABLE_PASSAGES
 COLUMNS = [
     "option", "mode", "via", "distance_km", "days", "p50_days", "p90_days", "cost_usd", "p50_cost_usd",
     "p90_cost_usd", "co2e_kg", "inventory_usd", "total_cost_usd", "shelf_life_left_days", "keeps",
@@ -39,35 +43,31 @@ class _Option:
     mode: str
     via: str
     distance_km: float
-    times: list[Spread]
+    times: list[tuple[Spread, float]]
     costs: list[Range]
     co2e_kg: float
     lines: list = field(default_factory=list)
+    #: a whole rail route: its own expected / P50 / P90 days (as ``corridor route`` prints them)
+    route_days: tuple[float, float, float] | None = None
+    #: the rail(-ferry) legs, for the month's ambient exposure
+    rail_legs: list[Leg] = field(default_factory=list)
 
 
-def rail_alternatives(net: Corridor, origin: str, destination: str, k: int) -> list[Route]:
-    """The rail corridors transit finds (the one call to change when ``transit.alternatives`` lands)."""
-    found = alternatives(net, origin, destination, k=k, samples=0)
-    return list(found)
+def rail_alternatives(net: Corridor, origin: str, destination: str, k: int, samples: int = 2000,
+                      seed: int = 0) -> list[Route]:
+    """The rail corridors ``corridor route --alternatives`` finds, with its P50/P90 (same seed)."""
+    return list(alternatives(net, origin, destination, k=k, samples=samples, seed=seed))
 
 
-def shelf_life(commodity_id: str, p90_days: float) -> tuple[float, bool, str]:
-    """Shelf life left on arrival (days) after a P90 transit, whether it keeps the margin, and why not."""
-    item = commodity(builtin_commodities(), commodity_id)
-    left = item.shelf_life_days - p90_days
-    keeps = left >= item.margin_days
-    note = "" if keeps else (f"spoils: {left:.0f} d left after a {p90_days:.0f}-day P90 transit, "
-                             f"{item.margin_days:.0f} d needed on arrival")
-    return left, keeps, note
+def _timed(r: Route) -> list[tuple[Spread, float]]:
+    """Every leg of a route as (spread, chance): disruption episodes (chance < 1) included."""
+    return [(leg.spread, leg.chance) for leg in r.legs]
 
 
-def _sample_totals(lo, mode, hi, samples, rng):
-    return sample_matrix(lo, mode, hi, samples, rng).sum(axis=1)
-
-
-def _leg_spreads(r: Route) -> list[Spread]:
-    # ordinary legs only: rare disruption episodes (chance < 1) are not yet sampled here (known gap)
-    return [leg.spread for leg in r.legs if leg.chance >= 1.0]
+def _route_days(r: Route) -> tuple[float, float, float] | None:
+    if r.p50_days is None or r.p90_days is None:
+        return None
+    return (r.transit_days, r.p50_days, r.p90_days)
 
 
 def _rail_option(net, r: Route, name: str, tables, container, reefer, payload_t) -> _Option:
@@ -76,9 +76,9 @@ def _rail_option(net, r: Route, name: str, tables, container, reefer, payload_t)
         co2 += emissions.genset_co2e_kg(r.transit_days * 24.0, tables)
     water = any(net.links.at[lid, "mode"] in WATER_MODES for lid in r.links)
     via = " · ".join(step.from_node for step in r.border_crossings[:4])
-    return _Option(name, "rail–ferry" if water else "rail", via, r.distance_km, _leg_spreads(r),
+    return _Option(name, "rail–ferry" if water else "rail", via, r.distance_km, _timed(r),
                    tariffs.rail_cost_parts(net, r, tables, container, reefer), co2,
-                   [r.geometry] if r.geometry is not None else [])
+                   [r.geometry] if r.geometry is not None else [], _route_days(r), list(r.legs))
 
 
 def _xy(net: Corridor, node: str) -> tuple[float, float]:
@@ -124,7 +124,8 @@ def _sea_options(net, origin, destination, tables: ModeTables, container, reefer
 
 def _combine(net, pre, lane, post, passage, pol, pod, region, tables, container, reefer,
              payload_t) -> _Option:
-    times = [s for _, s in sea.sea_spreads(lane, tables)]
+    times = [(s, 1.0) for _, s in sea.sea_spreads(lane, tables)]
+    rail_legs: list[Leg] = []
     freight = sea.sea_freight(region, container, tables)
     costs = [freight, *(tables.get("tariffs", "terminal", "port", container) for _ in range(2))]
     if reefer:
@@ -133,7 +134,8 @@ def _combine(net, pre, lane, post, passage, pol, pod, region, tables, container,
     for leg, terminals in ((pre, ("rail",)), (post, ("rail",))):
         if leg is None:
             continue
-        times += _leg_spreads(leg)
+        times += _timed(leg)
+        rail_legs += leg.legs
         costs += tariffs.rail_cost_parts(net, leg, tables, container, reefer, terminals)
         co2 += emissions.links_co2e_kg(net, leg.path, leg.links, tables, payload_t)
         if reefer:
@@ -144,22 +146,22 @@ def _combine(net, pre, lane, post, passage, pol, pod, region, tables, container,
     label = "Suez" if passage == "suez" else "Cape of Good Hope"
     mode = "sea" if pre is None and post is None else "rail–sea"
     name = f"{mode} via {label} ({net.nodes.at[pol, 'name']} → {net.nodes.at[pod, 'name']})"
-    return _Option(name, mode, f"{pol} · {label} · {pod}", km, times, costs, co2, lines)
+    return _Option(name, mode, f"{pol} · {label} · {pod}", km, times, costs, co2, lines, rail_legs=rail_legs)
 
 
 def _air_option(net, origin, destination, tables, payload_t) -> _Option:
     (x1, y1), (x2, y2) = _xy(net, origin), _xy(net, destination)
     km = air.air_km(x1, y1, x2, y2, tables)
-    return _Option("air", "air", "great circle + 95 km", km, [air.air_spread(tables)],
+    return _Option("air", "air", "great circle + 95 km", km, [(air.air_spread(tables), 1.0)],
                    [air.air_cost(payload_t, tables)], emissions.air_co2e_kg(km, payload_t, tables),
                    [LineString([(x1, y1), (x2, y2)])])
 
 
-def _middle_corridor(net, origin, destination, routes: list[Route]) -> Route | None:
+def _middle_corridor(net, origin, destination, routes: list[Route], samples: int, seed: int) -> Route | None:
     if any(net.links.at[lid, "mode"] == "ferry" for r in routes for lid in r.links):
         return None
     try:
-        return route(net, origin, destination, via=["alat_port"], samples=0)
+        return route(net, origin, destination, via=["alat_port"], samples=samples, seed=seed)
     except (NoRouteError, CorridorError):
         return None
 
@@ -175,7 +177,8 @@ def pareto_mask(frame: pd.DataFrame, columns: Iterable[str] = tuple(CRITERIA.val
     return keep
 
 
-def _check(container: str, avoid: Iterable[str], payload_t: float | None, cargo_value_usd: float) -> set[str]:
+def _check(container: str, avoid: Iterable[str], payload_t: float | None, cargo_value_usd: float,
+           month: int | None, samples: int, seed: int) -> set[str]:
     if str(container) not in CONTAINERS:
         raise CorridorError(f"container {container!r}; expected 20 or 40")
     avoided = {str(a).strip().lower() for a in avoid}
@@ -186,19 +189,40 @@ def _check(container: str, avoid: Iterable[str], payload_t: float | None, cargo_
         raise CorridorError(f"payload {payload_t!r} t; expected a number in (0, 30]")
     if not (np.isfinite(cargo_value_usd) and cargo_value_usd >= 0):
         raise CorridorError(f"cargo value {cargo_value_usd!r} USD; expected a finite number >= 0")
+    if month is not None:
+        check_month(month)
+    check_samples(samples)
+    check_seed(seed)
+    if samples < 1:
+        raise CorridorError(f"samples {samples!r}; the modes comparison needs at least 1 draw for P50/P90")
     return avoided
 
 
-def _row(o: _Option, rng_seed: int, samples: int, value: float, rate: float, item: str | None) -> dict:
-    rng = np.random.default_rng(rng_seed)
-    hours = _sample_totals(np.array([s.lo for s in o.times]), np.array([s.mode for s in o.times]),
-                          np.array([s.hi for s in o.times]), samples, rng)
+def _days(o: _Option, samples: int, rng: np.random.Generator) -> tuple[float, float, float]:
+    """Expected, P50 and P90 days: a rail route's own, else the Monte Carlo of every leg (episodes too)."""
+    if o.route_days is not None:
+        return o.route_days
+    spreads = [s for s, _ in o.times]
+    chance = np.array([c for _, c in o.times])
+    draws = sample_mixture(np.array([s.lo for s in spreads]), np.array([s.mode for s in spreads]),
+                           np.array([s.hi for s in spreads]), chance, samples, rng)
+    p50, p90 = (float(v) / 24.0 for v in np.percentile(draws.sum(axis=1), [50, 90]))
+    return float(sum(c * s.mean for s, c in o.times)) / 24.0, p50, p90
+
+
+def _row(net: Corridor, o: _Option, rng_seed: int, samples: int, value: float, rate: float,
+         item: Commodity | None, month: int | None) -> dict:
+    # one stream per option name: an option keeps its draws when a scenario drops another option
+    rng = np.random.default_rng((rng_seed, zlib.crc32(o.name.encode("utf-8"))))
+    days, p50, p90 = _days(o, samples, rng)
     usd = tariffs.sample_cost(o.costs, samples, rng)
-    days = sum(s.mean for s in o.times) / 24.0
-    p50, p90 = (float(v) / 24.0 for v in np.percentile(hours, [50, 90]))
     cost = tariffs.expected_cost(o.costs)
     inventory = value * days * rate / 365.0
-    left, keeps, note = shelf_life(item, p90) if item else (np.nan, None, "")
+    if item is None:
+        left, keeps, note = np.nan, None, ""
+    else:
+        exposure = shelf.exposure_days(net, o.rail_legs, item, month) if month else 0.0
+        left, keeps, note = shelf.shelf_life(item, p90, exposure)
     return {"option": o.name, "mode": o.mode, "via": o.via, "distance_km": o.distance_km, "days": days,
             "p50_days": p50, "p90_days": p90, "cost_usd": cost, "p50_cost_usd": float(np.percentile(usd, 50)),
             "p90_cost_usd": float(np.percentile(usd, 90)), "co2e_kg": o.co2e_kg, "inventory_usd": inventory,
@@ -215,6 +239,7 @@ def compare_modes(
     reefer: bool = False,
     payload_t: float | None = None,
     commodity_id: str | None = None,
+    month: int | None = None,
     cargo_value_usd: float = 0.0,
     avoid: Iterable[str] = (),
     alternatives: int = 3,
@@ -237,10 +262,16 @@ def compare_modes(
         Cargo tonnes per container (default ``DEFAULT_PAYLOAD_T``: 10 t per 20', 14 t per 40').
     commodity_id : str, optional
         A commodity of ``geodata/commodities.csv``; adds shelf life left on arrival (after the P90 days).
+    month : int, optional
+        1–12: rail legs also use shelf life by the month's ambient temperature during unpowered
+        periods (transshipment, ferry), as in the reach model; sea and air keep the reefer at its
+        set point (stated assumption, :mod:`corridor.modes.shelf`). Without it, set point throughout.
     cargo_value_usd : float
         Value of the cargo, for the inventory cost (value × days × annual rate in tariffs.csv / 365).
     avoid : iterable of str
-        ``"suez"`` closes the Suez/Red Sea passage (Red Sea closure).
+        ``"suez"`` closes the Suez/Red Sea passage (Red Sea closure). A scenario network
+        (``Scenario.apply``) adds its ``close_passage`` edits and its ``scale_tariff`` edits
+        scale the tables.
     alternatives : int
         Rail corridors to list (as ``corridor route --alternatives`` finds them).
     samples, seed : int
@@ -254,23 +285,25 @@ def compare_modes(
         One row per option (columns ``COLUMNS``; units in names; days expected/P50/P90), the drawn
         line in ``geometry``; ``attrs["sources"]`` lists every table source used.
     """
-    avoided = _check(container, avoid, payload_t, cargo_value_usd)
-    tables = tables or builtin_tables()
+    avoided = _check(container, avoid, payload_t, cargo_value_usd, month, samples, seed)
+    avoided |= whatif.closed_passages(net)
+    tables = whatif.scenario_tables(net, tables or builtin_tables())
     container = str(container)
     payload = payload_t if payload_t is not None else DEFAULT_PAYLOAD_T[container]
-    reefer = reefer or bool(commodity_id and commodity(builtin_commodities(), commodity_id).requires_reefer)
+    item = shelf.find_commodity(commodity_id) if commodity_id else None
+    reefer = reefer or bool(item and item.requires_reefer)
     start, end = net.resolve(origin), net.resolve(destination)
-    routes = rail_alternatives(net, start, end, alternatives)
+    routes = rail_alternatives(net, start, end, alternatives, samples, seed)
     options = [_rail_option(net, r, f"rail {i}", tables, container, reefer, payload)
                for i, r in enumerate(routes, start=1)]
-    middle = _middle_corridor(net, start, end, routes)
+    middle = _middle_corridor(net, start, end, routes, samples, seed)
     if middle is not None:
         options.append(_rail_option(net, middle, "Middle Corridor", tables, container, reefer, payload))
     passages = [p for p in sea.PASSAGES if p not in avoided]
     options += _sea_options(net, start, end, tables, container, reefer, payload, passages)
     options.append(_air_option(net, start, end, tables, payload))
     rate = tables.get("tariffs", "inventory", "annual_rate").typical
-    rows = [_row(o, seed + i, samples, cargo_value_usd, rate, commodity_id) for i, o in enumerate(options)]
+    rows = [_row(net, o, seed, samples, cargo_value_usd, rate, item, month) for o in options]
     frame = pd.DataFrame(rows)
     frame["pareto"] = pareto_mask(frame)
     frame["best_for"] = [", ".join(c for c, col in CRITERIA.items() if i == frame[col].idxmin())
@@ -278,7 +311,12 @@ def compare_modes(
     geometry = [_joined(o.lines) for o in options]
     result = gpd.GeoDataFrame(frame[COLUMNS], geometry=geometry, crs=CRS)
     result.attrs.update(origin=start, destination=end, container=container, reefer=reefer, payload_t=payload,
-                        commodity=commodity_id, avoid=sorted(avoided), sources=tables.sources())
+                        commodity=commodity_id, month=month, avoid=sorted(avoided),
+                        scenario=whatif.scenario_name(net), sources=tables.sources())
+    if item is not None:
+        result.attrs["shelf_assumption"] = (f"rail: ambient of month {month} in unpowered periods; "
+                                            f"{shelf.SEA_AIR_ASSUMPTION}" if month else
+                                            "reefer at set point throughout (no --month)")
     return result
 
 

@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from corridor.network import Corridor
     from corridor.scenarios.format import Scenario
 
-ANALYSES = ("transit", "bottlenecks", "reach")
+ANALYSES = ("transit", "bottlenecks", "reach", "modes")
+MODES_COLUMNS = [
+    "origin", "destination", "option", "mode", "base_days", "scenario_days", "delta_days",
+    "base_p90_days", "scenario_p90_days", "base_cost_usd", "scenario_cost_usd", "delta_cost_usd",
+    "base_co2e_kg", "scenario_co2e_kg", "base_pareto", "scenario_pareto", "change",
+]
 #: equilibrium relative gap of what-if comparisons: at the default 1e-3, convergence noise showed up
 #: as deltas (more capacity raising total delay in 17 of 110 random cases); at 1e-4 it does not
 WHATIF_GAP = 1e-4
@@ -42,12 +47,17 @@ class Comparison:
         One row per element: flows, utilisation and delay, baseline, scenario and delta.
     reach : pandas.DataFrame or None
         One row per place: reachable and arrival days, baseline, scenario and delta.
+    modes : pandas.DataFrame or None
+        One row per pair and option of the modes comparison (columns ``MODES_COLUMNS``);
+        ``change`` is ``same``, ``dropped`` (e.g. sea via Suez when the Red Sea is closed) or
+        ``new``.
     """
 
     scenario: str
     transit: pd.DataFrame | None = None
     bottlenecks: pd.DataFrame | None = None
     reach: pd.DataFrame | None = None
+    modes: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +65,7 @@ class Comparison:
         out: dict[str, Any] = {"scenario": self.scenario}
         if self.transit is not None:
             out["pairs"] = [_record(row) for row in self.transit.to_dict(orient="records")]
-        for name in ("bottlenecks", "reach"):
+        for name in ("bottlenecks", "reach", "modes"):
             frame = getattr(self, name)
             if frame is not None:
                 out[name] = [_record(row) for row in frame.to_dict(orient="records")]
@@ -218,6 +228,44 @@ def reach_frame(base: Corridor, variant: Corridor, origin: str, commodity: str,
     return merged.drop(columns="_merge")
 
 
+def modes_frame(base: Corridor, variant: Corridor, pairs: Sequence[tuple[str, str]],
+                **options: Any) -> pd.DataFrame:
+    """The modes comparison (:func:`corridor.modes.compare_modes`) of each pair, baseline vs scenario.
+
+    The scenario's ``close_passage`` and ``scale_tariff`` edits act through ``variant.scenario``.
+    """
+    module = _module("modes")
+    if module is None or not hasattr(module, "compare_modes"):
+        raise CorridorError("the modes comparison needs corridor.modes, which is not available "
+                            "in this installation")
+    frames = []
+    for origin, destination in pairs:
+        frames.append(merge_modes(module.compare_modes(base, origin, destination, **options),
+                                  module.compare_modes(variant, origin, destination, **options)))
+    return pd.concat(frames, ignore_index=True)[MODES_COLUMNS]
+
+
+def merge_modes(base: pd.DataFrame, variant: pd.DataFrame) -> pd.DataFrame:
+    """Two ``compare_modes`` results of one pair side by side, one row per option (``MODES_COLUMNS``)."""
+    keep = ["option", "mode", "days", "p90_days", "cost_usd", "co2e_kg", "pareto"]
+    b, v = pd.DataFrame(base)[keep], pd.DataFrame(variant)[keep]
+    merged = pd.merge(b, v, on=["option", "mode"], how="outer", suffixes=("_base", "_scenario"),
+                      indicator=True)
+    order: dict[str, int] = {}
+    for name in [*b["option"], *v["option"]]:  # baseline order, then options only the scenario has
+        order.setdefault(name, len(order))
+    merged = merged.sort_values("option", key=lambda names: names.map(order), ignore_index=True)
+    merged.insert(0, "origin", base.attrs.get("origin"))
+    merged.insert(1, "destination", base.attrs.get("destination"))
+    merged = merged.rename(columns={f"{c}_{side}": f"{side}_{c}" for c in keep[2:]
+                                    for side in ("base", "scenario")})
+    merged["delta_days"] = merged["scenario_days"] - merged["base_days"]
+    merged["delta_cost_usd"] = merged["scenario_cost_usd"] - merged["base_cost_usd"]
+    merged["change"] = merged["_merge"].map({"both": "same", "left_only": "dropped",
+                                             "right_only": "new"}).astype(str)
+    return merged[MODES_COLUMNS]
+
+
 # -- the comparison -------------------------------------------------------------------------------
 
 def compare(
@@ -226,6 +274,7 @@ def compare(
     pairs: Iterable[str | Sequence[str]] | None = None,
     analyses: Sequence[str] = ("transit",),
     reach: dict[str, Any] | None = None,
+    modes: dict[str, Any] | None = None,
 ) -> Comparison:
     """Compare a scenario network with the baseline.
 
@@ -243,6 +292,9 @@ def compare(
     reach : dict, optional
         Arguments of :func:`corridor.coldchain.reach` (``origin``, ``commodity``, ``month`` ...);
         required for ``"reach"``.
+    modes : dict, optional
+        Arguments of :func:`corridor.modes.compare_modes` (``container``, ``commodity_id``,
+        ``month`` ...) for ``"modes"``, which compares every pair.
 
     Returns
     -------
@@ -270,6 +322,8 @@ def compare(
         options = dict(reach)
         result.reach = reach_frame(base, variant, options.pop("origin"),
                                    options.pop("commodity"), **options)
+    if "modes" in analyses:
+        result.modes = modes_frame(base, variant, parse_pairs(base, pairs), **(modes or {}))
     return result
 
 

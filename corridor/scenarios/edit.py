@@ -29,6 +29,8 @@ from corridor.scenarios.spec import (
     SETTABLE,
     Edit,
     _closest,
+    passage_problem,
+    tariff_problem,
 )
 from corridor.schema import (
     ENDPOINT_TOLERANCE_KM,
@@ -334,6 +336,23 @@ class _Editor:
                 self.element(replace(edit, ids=(place,)), place)
         if edit.value.get("factor", 1.0) < 0 or edit.value.get("trains_day", 0.0) < 0:
             self.problem(edit, "demand must be >= 0")
+
+    def _close_passage(self, edit: Edit) -> None:
+        """No change to the network: ``corridor.modes`` drops the passage's sea options."""
+        for passage in edit.ids:
+            message = passage_problem(passage)
+            if message:
+                self.problem(edit, message, "passage")
+
+    def _scale_tariff(self, edit: Edit) -> None:
+        """No change to the network: ``corridor.modes`` scales the tariff tables it reads."""
+        change = edit.value if isinstance(edit.value, Mapping) else {}
+        message = tariff_problem(change.get("table"), change.get("kind"))
+        if message:
+            self.problem(edit, message, "kind")
+        factor = change.get("factor")
+        if not (isinstance(factor, int | float) and math.isfinite(factor) and factor > 0):
+            self.problem(edit, f"factor must be a finite number > 0, got {factor!r}", "factor")
 
     # whole-scenario checks ----------------------------------------------------------------------
     def check_result(self, edits: Sequence[Edit]) -> None:

@@ -24,7 +24,16 @@ import pandas as pd
 from corridor.datafiles import builtin_dir, read_text
 from corridor.errors import CorridorError, DataError, Problem
 from corridor.scenarios.edit import apply_edits
-from corridor.scenarios.spec import _NAME, SCENARIO_DIR, Edit, _closest, _strings
+from corridor.scenarios.spec import (
+    _NAME,
+    CLOSABLE_PASSAGES,
+    SCENARIO_DIR,
+    Edit,
+    _closest,
+    _strings,
+    passage_problem,
+    tariff_problem,
+)
 from corridor.schema import (
     FERRY_FIELDS,
     LATITUDE,
@@ -123,6 +132,27 @@ class Scenario:
             ("trains_day", "trains_day", trains_day), ("factor", "demand_factor", factor))
             if v is not None})
         return self._add("demand", value=change)
+
+    def close_passage(self, *passages: str) -> Scenario:
+        """Close sea passages (``"suez"``: the Red Sea closure) for the modes comparison."""
+        for passage in _strings(passages):
+            self._refuse(passage_problem(passage), "passage")
+        return self._add("close_passage", ids=_strings(passages))
+
+    def scale_tariff(self, table: str, kind: str, factor: float, key: str | None = None) -> Scenario:
+        """Multiply rows of a modes money table (``tariffs``, ``sea``, ``air``) by ``factor``.
+
+        ``key`` picks one key of the kind (``"KTZ"`` of ``rail_km``); all keys when omitted.
+        """
+        self._refuse(tariff_problem(table, kind), "kind")
+        value = {"table": table, "kind": kind, "key": key,
+                 "factor": self._checked("tariff_factor", factor)}
+        return self._add("scale_tariff", value=value)
+
+    def _refuse(self, message: str | None, field_name: str) -> None:
+        if message:
+            where = f"edit {len(self.edits) + 1}"
+            raise DataError([Problem(f"scenario {self.name!r}", where, field_name, message)])
 
     def _checked(self, spec: str, value: Any) -> float:
         """``value`` as a float after the schema's check (``SCENARIO_FIELDS[spec]``)."""
@@ -238,7 +268,8 @@ def _edit_demand(table: pd.DataFrame, change: Mapping[str, Any]) -> pd.DataFrame
 # -- reading TOML ---------------------------------------------------------------------------------
 
 TOP_KEYS = {"name", "description", "sources", "base", "compare_with", "pairs", "close", "enable",
-            "avoid_countries", "delay", "set", "scale", "add_node", "add_link", "demand"}
+            "avoid_countries", "delay", "set", "scale", "add_node", "add_link", "demand",
+            "close_passage", "scale_tariff"}
 TABLE_KEYS = {
     "sources": ({"title"}, {"title", "url", "date", "publisher", "note"}),
     "delay": ({"hours"}, {"id", "ids", "hours", "note"}),
@@ -251,6 +282,8 @@ TABLE_KEYS = {
     "add_link": ({"id", "from", "to", "mode", "source", "geometry"},
                  {f.name for f in LINK_FIELDS} | {f.name for f in FERRY_FIELDS} | {"geometry"}),
     "demand": (set(), {"origin", "destination", "trains_day", "factor", "note"}),
+    "close_passage": ({"passage"}, {"passage", "note"}),
+    "scale_tariff": ({"table", "kind", "factor"}, {"table", "kind", "key", "factor", "note"}),
 }
 
 
@@ -372,7 +405,8 @@ class _Reader:
                     scenario.edits.append(Edit(op, ids=ids, where=self.where(op, line)))
 
     def table_edits(self, doc: Mapping, scenario: Scenario) -> None:
-        for op in ("delay", "set", "scale", "add_node", "add_link", "demand"):
+        for op in ("delay", "set", "scale", "add_node", "add_link", "demand", "close_passage",
+                   "scale_tariff"):
             for index, item, line in self.table_list(doc, op):
                 edit = getattr(self, f"_{op}")(f"{op}[{index}]", item, index)
                 if edit is not None:
@@ -487,6 +521,47 @@ class _Reader:
         if not {"trains_day", "factor"} & set(change):
             return None
         return Edit("demand", value=change)
+
+
+    def _string(self, key: str, item: Mapping, name: str, index: int, op: str) -> str | None:
+        value = item.get(name)
+        if value is None or not self.expect(value, (str,), "a string", f"{key}.{name}",
+                                            self.line_of(op, index, name)):
+            return None
+        return value
+
+    def _close_passage(self, key: str, item: Mapping, index: int) -> Edit | None:
+        passage = self._string(key, item, "passage", index, "close_passage")
+        if passage is None:
+            return None
+        message = passage_problem(passage)
+        if message:
+            close = _closest(passage, CLOSABLE_PASSAGES)
+            self.problem(f"{key}.passage", message + (f"; did you mean {close!r}?" if close else ""),
+                         self.line_of("close_passage", index, "passage"))
+            return None
+        return Edit("close_passage", ids=(passage,))
+
+    def _scale_tariff(self, key: str, item: Mapping, index: int) -> Edit | None:
+        table = self._string(key, item, "table", index, "scale_tariff")
+        kind = self._string(key, item, "kind", index, "scale_tariff")
+        factor = self._number(key, item, "factor", index, "scale_tariff", "tariff_factor")
+        selector = None
+        if "key" in item:
+            selector = self._string(key, item, "key", index, "scale_tariff")
+            if selector is None:
+                return None
+        if table is None or kind is None:
+            return None
+        message = tariff_problem(table, kind)
+        if message:
+            name = "table" if "table " in message[:6] else "kind"
+            self.problem(f"{key}.{name}", message, self.line_of("scale_tariff", index, name))
+            return None
+        if factor is None:
+            return None
+        return Edit("scale_tariff", value={"table": table, "kind": kind, "key": selector,
+                                           "factor": factor})
 
 
 def _depth(doc: Any) -> int:

@@ -13,7 +13,15 @@ from corridor.schema import FERRY_FIELDS, LINK_FIELDS, NODE_FIELDS
 CLOSED = "closed"
 SCENARIO_DIR = "scenarios"
 OPS = ("close", "delay", "set", "scale", "enable", "add_node", "add_link", "avoid_countries",
-       "demand")
+       "demand", "close_passage", "scale_tariff")
+#: sea passages a scenario may close (``close_passage``; the modes comparison's sea options)
+CLOSABLE_PASSAGES = ("suez",)
+#: money tables of ``corridor.modes`` and the kinds of row a ``scale_tariff`` edit may scale
+TARIFF_KINDS = {
+    "tariffs": ("rail_km", "border", "gauge_change", "terminal", "ferry", "reefer_surcharge", "genset_fuel"),
+    "sea": ("freight",),
+    "air": ("rate",),
+}
 _FIELDS = {f.name: f for f in (*NODE_FIELDS, *LINK_FIELDS, *FERRY_FIELDS)}
 NODE_NUMBERS = ("dwell_h", "dwell_min_h", "dwell_max_h", "capacity_trains_day")
 LINK_NUMBERS = ("length_km", "speed_kmh", "speed_min_kmh", "speed_max_kmh", "capacity_trains_day",
@@ -72,6 +80,22 @@ def _strings(values: Iterable[Any]) -> tuple[str, ...]:
             out.append(str(value))
     return tuple(out)
 
+
+
+def passage_problem(passage: Any) -> str | None:
+    """Why ``passage`` cannot be closed, or None when it can."""
+    if passage in CLOSABLE_PASSAGES:
+        return None
+    return f"passage {passage!r}; expected one of {', '.join(CLOSABLE_PASSAGES)}"
+
+
+def tariff_problem(table: Any, kind: Any) -> str | None:
+    """Why (table, kind) cannot be scaled by ``scale_tariff``, or None when it can."""
+    if table not in TARIFF_KINDS:
+        return f"table {table!r}; expected one of {', '.join(TARIFF_KINDS)}"
+    if kind not in TARIFF_KINDS[table]:
+        return f"kind {kind!r} of table {table!r}; expected one of {', '.join(TARIFF_KINDS[table])}"
+    return None
 
 
 def _closest(word: str, choices: Iterable[str]) -> str | None:
