@@ -31,7 +31,7 @@ COLUMNS = [
     "id", "name", "share_trains", "share_teu_km", "through_trains_day", "flow_trains_day",
     "carried_trains_day", "unserved_trains_day", "unserved_teu_day", "rerouted_trains_day",
     "extra_days", "extra_p90_days", "extra_usd_per_container", "extra_co2e_kg_per_container",
-    "moves_to", "detour_cut_trains_day", "binding", "binding_ids",
+    "moves_to", "detour_cut_trains_day", "binding", "binding_ids", "detour_path",
 ]
 BASE_COLUMNS = ["share_trains", "carried_trains_day", "unserved_trains_day", "extra_days", "moves_to"]
 
@@ -172,7 +172,7 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
                     km[country[a]] += length / 2
                     km[country[b]] += length / 2
                     crossings.add("__".join(sorted((a, b))))
-            ends = {country[row.origin], country[row.destination], row.market_country}
+            ends = {country[row.origin], row.market_country}  # a stand-in market node's country is transit
             transit = {country[n] for n in use.nodes} - ends
             uses.append(_Use(row.origin, row.destination, row.market_country, use.trains_day * scale,
                              row.teu_per_train, transit, dict(km), crossings, sum(km.values())))
@@ -195,9 +195,8 @@ def _relevant(ctx: _Context, key: str, by: str) -> pd.DataFrame:
     if by == "crossing":
         return ctx.rows
     country = ctx.net.nodes["country"]
-    keep = [(country[o] != key and country[d] != key and m != key)
-            for o, d, m in zip(ctx.rows["origin"], ctx.rows["destination"], ctx.rows["market_country"],
-                               strict=True)]
+    keep = [(country[o] != key and m != key)
+            for o, m in zip(ctx.rows["origin"], ctx.rows["market_country"], strict=True)]
     return ctx.rows[keep]
 
 
@@ -212,9 +211,8 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
         teu_km = sum(u.trains_day * u.teu_per_train * u.km for u in through)
     relevant = _relevant(ctx, key, by)
     flow_trains = float(relevant["trains_day"].sum())
-    avoided = inputs.without(ctx.net, countries=[key]) if by == "country" else \
-        inputs.without(ctx.net, elements=ctx.crossing_links[key])
-    capacity, cut = inputs.max_flow(avoided, relevant["origin"], relevant["destination"])
+    closed = {"countries": [key]} if by == "country" else {"links": ctx.crossing_links[key]}
+    capacity, cut = inputs.max_flow(ctx.net, relevant["origin"], relevant["destination"], **closed)
     carried = min(flow_trains, capacity)
     unserved = flow_trains - carried
     teu_per_train = (float((relevant["trains_day"] * relevant["teu_per_train"]).sum()) / flow_trains
@@ -230,7 +228,8 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
         "rerouted_trains_day": max(0.0, min(through_trains, carried)),
         **detour,
         "detour_cut_trains_day": capacity,
-        "binding": ", ".join(f"{n} {c:g}" for n, c in zip(cut["name"], cut["capacity_trains_day"], strict=True)),
+        "binding": ", ".join(f"{n} {c:g}" for n, c in
+                             zip(cut["name"], cut["capacity_trains_day"], strict=True)),
         "binding_ids": " ".join(cut["id"]),
     }
 
@@ -257,7 +256,11 @@ def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
     sums = np.zeros(4)
     total = 0.0
     corridors: dict[str, float] = defaultdict(float)
+    largest: tuple[float, tuple[str, ...]] = (0.0, ())
     for (origin, destination), trains in sorted(weights.items()):
+        country = ctx.net.nodes["country"]
+        if country[origin] in avoid or country[destination] in avoid:
+            continue  # a stand-in market inside the avoided country: no detour can reach it
         base, base_money = _base(ctx, origin, destination)
         if base is None:
             continue
@@ -265,6 +268,8 @@ def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
                                   seed=ctx.seed)
         corridors[corridor_of(ctx.net, found)] += trains
         if found is not None:
+            if trains > largest[0]:
+                largest = (trains, tuple(found.path))
             usd, kg = inputs.container_usd_co2e(ctx.net, found)
             days, p90 = found.transit_days, found.p90_days
         else:
@@ -279,7 +284,8 @@ def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
         total += trains
     values = sums / total if total > 0 else np.full(4, np.nan)
     return {"extra_days": values[0], "extra_p90_days": values[1], "extra_usd_per_container": values[2],
-            "extra_co2e_kg_per_container": values[3], "moves_to": describe_mix(corridors)}
+            "extra_co2e_kg_per_container": values[3], "moves_to": describe_mix(corridors),
+            "detour_path": " ".join(largest[1])}
 
 
 def _base_max_flow(ctx: _Context) -> float:

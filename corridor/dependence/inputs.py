@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
 from corridor import bottlenecks
-from corridor.bottlenecks.capacity import capacity_model
+from corridor.bottlenecks.capacity import _element_rows as element_rows
+from corridor.bottlenecks.capacity import capacity_model, flow_graph
 from corridor.errors import CorridorError, NoRouteError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
@@ -74,27 +76,43 @@ def without(net: Corridor, countries: Sequence[str] = (), elements: Sequence[str
     return scenario.apply(net)
 
 
-def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str]) -> tuple[float, pd.DataFrame]:
-    """Maximum trains per day from sources to sinks and the elements of the minimum cut.
+def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
+             countries: Sequence[str] = (), links: Sequence[str] = ()) -> tuple[float, pd.DataFrame]:
+    """Maximum trains per day from sources to sinks with countries or links closed, and the cut.
 
-    Sources and sinks that are closed in ``net`` are dropped (no flow when none is left). A flow
-    unbounded because some route has no capacity anywhere is returned as ``inf`` with no cut.
+    Runs the bottlenecks' max flow / min cut (``capacity.flow_graph`` + ``nx.minimum_cut``, as
+    ``bottlenecks.min_cut``) on the baseline flow network built once per network, with the closed
+    elements removed. Sources and sinks inside a closed country are dropped (no flow when none is
+    left). A flow unbounded because some route has no capacity anywhere is ``inf`` with no cut.
     """
-    status = net.nodes["status"]
-    sources = [s for s in dict.fromkeys(sources) if status[s] == "operating"]
-    sinks = [s for s in dict.fromkeys(sinks) if status[s] == "operating" and s not in sources]
+    closed_nodes = set(net.nodes.index[net.nodes["country"].isin(list(countries))])
+    sources = [s for s in dict.fromkeys(sources) if s not in closed_nodes]
+    sinks = [s for s in dict.fromkeys(sinks) if s not in closed_nodes and s not in sources]
     empty = pd.DataFrame(columns=["id", "type", "name", "capacity_trains_day"])
     if not sources or not sinks:
         return 0.0, empty
+    graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
+    graph.remove_nodes_from([n for n in graph if n[1] in closed_nodes])
+    closed_links = set(links)
+    graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True) if e.get("element") in closed_links])
+    tracks = graph.graph["tracks"]
+    for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
+        for t in tracks.get(place, ()):
+            for x in (False, True):
+                port = ("port", place, t, side, x)
+                if port in graph:
+                    graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
+    if "SOURCE" not in graph or "SINK" not in graph:
+        return 0.0, empty
     try:
-        cut = bottlenecks.min_cut(net, sources, sinks)
-    except CorridorError as exc:
-        if "unbounded" in str(exc):
-            return float("inf"), empty
-        if "not on any operating link" in str(exc):
-            return 0.0, empty
-        raise
-    return float(cut.capacity_trains_day), cut.elements.drop(columns="geometry", errors="ignore")
+        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK")
+    except nx.NetworkXUnbounded:
+        return float("inf"), empty
+    rows: dict[str, float] = {}
+    for u, v, attrs in graph.edges(data=True):
+        if u in reach and v not in reach and "capacity" in attrs:
+            rows[attrs["element"]] = rows.get(attrs["element"], 0.0) + attrs["capacity"]
+    return float(value), element_rows(net, rows)
 
 
 def rail_route(net: Corridor, origin: str, destination: str, avoid: Sequence[str] = (),
