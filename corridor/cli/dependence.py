@@ -22,10 +22,14 @@ ROUNDING = {"share_trains": 2, "share_teu_km": 2, "through_trains_day": 1, "flow
             "base_carried_trains_day": 1, "base_unserved_trains_day": 1, "base_extra_days": 1}
 
 
-@app.command(epilog="Example: corridor dependence --flow kazakhstan-exports --scenario russia-agri-transit-ban")
+EXAMPLE = "Example: corridor dependence --flow kazakhstan-exports --scenario russia-agri-transit-ban"
+
+
+@app.command(epilog=EXAMPLE)
 def dependence(
-    demand: Annotated[Path | None, typer.Option("--demand", help="Demand CSV (origin, destination, "
-                                                "trains_day, source); the built-in demand when omitted.")] = None,
+    demand: Annotated[Path | None, typer.Option(
+        "--demand", help="Demand CSV (origin, destination, trains_day, source); "
+        "the built-in demand when omitted.")] = None,
     flow: Annotated[str, typer.Option(help="china-europe, china-central-asia or kazakhstan-exports.")]
     = "china-europe",
     by: Annotated[str, typer.Option(help="country or crossing.")] = "country",

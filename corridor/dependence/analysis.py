@@ -266,14 +266,15 @@ def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
             continue
         found = inputs.rail_route(ctx.net, origin, destination, avoid=avoid, samples=ctx.samples,
                                   seed=ctx.seed)
-        corridors[corridor_of(ctx.net, found)] += trains
         if found is not None:
+            corridors[corridor_of(ctx.net, found)] += trains
             if trains > largest[0]:
                 largest = (trains, tuple(found.path))
             usd, kg = inputs.container_usd_co2e(ctx.net, found)
             days, p90 = found.transit_days, found.p90_days
         else:
             sea = inputs.sea_option(ctx.net, origin, destination, ctx.seed)
+            corridors["sea" if sea is not None else "no route"] += trains
             if sea is None:
                 continue
             days, p90, usd, kg = sea["days"], sea["p90_days"], sea["cost_usd"], sea["co2e_kg"]

@@ -44,8 +44,8 @@ COUNTRY_NAMES = {
     "AT": "Austria", "AZ": "Azerbaijan", "BE": "Belgium", "BG": "Bulgaria", "BY": "Belarus", "CN": "China",
     "CZ": "Czechia", "DE": "Germany", "ES": "Spain", "FR": "France", "GE": "Georgia", "GR": "Greece",
     "HU": "Hungary", "IR": "Iran", "IT": "Italy", "KG": "Kyrgyzstan", "KZ": "Kazakhstan", "MN": "Mongolia",
-    "NL": "Netherlands", "PL": "Poland", "RO": "Romania", "RS": "Serbia", "RU": "Russia", "TM": "Turkmenistan",
-    "TR": "Türkiye", "UZ": "Uzbekistan",
+    "NL": "Netherlands", "PL": "Poland", "RO": "Romania", "RS": "Serbia", "RU": "Russia",
+    "TM": "Turkmenistan", "TR": "Türkiye", "UZ": "Uzbekistan",
 }
 
 

@@ -94,8 +94,8 @@ def flow_demand(net: Corridor, flow: Flow, demand: pd.DataFrame) -> pd.DataFrame
         "commodity": "containers", "source": rows["source"], "note": rows.get("note", "")})
     frame = frame[frame["trains_day"] > 0].reset_index(drop=True)
     if frame.empty:
-        raise CorridorError(f"flow {flow.name!r}: no demand row goes from {' '.join(sorted(flow.origin_countries))} "
-                            f"to {' '.join(sorted(flow.destination_countries))}")
+        origins, ends = " ".join(sorted(flow.origin_countries)), " ".join(sorted(flow.destination_countries))
+        raise CorridorError(f"flow {flow.name!r}: no demand row goes from {origins} to {ends}")
     return frame
 
 
@@ -106,7 +106,8 @@ def load_export_units(directory: Path | None = None) -> pd.DataFrame:
     file = (directory or builtin_dir()) / UNITS_FILE
     table = read_csv_table(file)
     problems = []
-    for column, spec in (("tonnes_per_unit", _POSITIVE), ("units_per_train", _POSITIVE), ("teu_per_unit", _TEU)):
+    specs = (("tonnes_per_unit", _POSITIVE), ("units_per_train", _POSITIVE), ("teu_per_unit", _TEU))
+    for column, spec in specs:
         values = []
         for line, text in enumerate(table[column], start=2):
             value, message = parse_number(spec, text)
@@ -155,7 +156,8 @@ def _export_rows(net, name: str, line: int, row: dict, units: pd.DataFrame, prob
     before = len(problems)
     item = row["commodity"].strip()
     if item not in units.index:
-        problems.append(Problem(name, where, "commodity", f"{item!r}; expected one of {', '.join(units.index)}"))
+        expected = ", ".join(units.index)
+        problems.append(Problem(name, where, "commodity", f"{item!r}; expected one of {expected}"))
     market = _place(net, name, where, "market", row["market"], problems)
     tonnes, message = parse_number(_TONNES, row["tonnes"])
     if message:
@@ -182,9 +184,11 @@ def _place(net, name, where, column, value, problems) -> str:
 
 def _period_days(name: str, where: str, row: dict, problems: list) -> float:
     try:
-        start, end = date.fromisoformat(row["period_start"].strip()), date.fromisoformat(row["period_end"].strip())
+        start = date.fromisoformat(row["period_start"].strip())
+        end = date.fromisoformat(row["period_end"].strip())
     except ValueError:
-        problems.append(Problem(name, where, "period_start", "expected ISO dates YYYY-MM-DD in period_start/period_end"))
+        problems.append(Problem(name, where, "period_start",
+                                "expected ISO dates YYYY-MM-DD in period_start and period_end"))
         return 1.0
     if end < start:
         problems.append(Problem(name, where, "period_end", f"{end} is before period_start {start}"))
@@ -203,5 +207,6 @@ def _origins(net, name: str, where: str, text: str, problems: list) -> list[tupl
         out.append((_place(net, name, where, "origins", station, problems), share))
     total = sum(s for _, s in out)
     if not out or abs(total - 1.0) > 1e-6:
-        problems.append(Problem(name, where, "origins", f"shares sum to {total:g}; expected 1 ('station:share ...')"))
+        problems.append(Problem(name, where, "origins",
+                                f"shares sum to {total:g}; expected 1 ('station:share ...')"))
     return out

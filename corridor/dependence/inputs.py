@@ -94,7 +94,8 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
     graph.remove_nodes_from([n for n in graph if n[1] in closed_nodes])
     closed_links = set(links)
-    graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True) if e.get("element") in closed_links])
+    graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True)
+                             if e.get("element") in closed_links])
     tracks = graph.graph["tracks"]
     for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
         for t in tracks.get(place, ()):
