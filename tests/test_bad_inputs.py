@@ -208,6 +208,13 @@ CASES = [
     ("bottlenecks --demand {d}/a_dir", USER, "directory"),
     ("bottlenecks --demand {d}/missing.csv", USER, "not found"),
     ("bottlenecks --demand {d}/demand_bom.csv --top 3 --json", OK, "total_train_hours_day"),
+    # -- transit dependence --------------------------------------------------------------------
+    ("dependence --flow europe", USER, "unknown --flow"),
+    ("dependence --by region", USER, "unknown --by"),
+    ("dependence --demand {d}/demand_nan.csv", USER, "finite"),
+    ("dependence --demand {d}/missing.csv", USER, "not found"),
+    ("dependence --scenario no-such-scenario", USER, "unknown scenario"),
+    ("dependence --map {d}/dependence.png", USER, ".html"),
     # -- scenario files ----------------------------------------------------------------------
     ("whatif {d}/hours_nan.toml", USER, "finite"),
     ("whatif {d}/hours_inf.toml", USER, "finite"),

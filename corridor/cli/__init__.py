@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover
 from corridor.cli import (  # noqa: F401  (each module registers its commands)
     bottlenecks,
     coldchain,
+    dependence,
     maps,
     modes,
     network,

@@ -1,0 +1,39 @@
+"""Time the full transit-dependence table of one flow beside the loop of `--avoid` routes.
+
+Run: python tests/benchmarks/bench_dependence.py
+The naive way: for every transit country, `corridor route O D --avoid X` for every origin-destination
+pair of the flow (what a user does today), without max flow, cost or CO2e.
+"""
+
+from __future__ import annotations
+
+import time
+
+import corridor
+from corridor.dependence import dependence, inputs
+
+
+def main() -> None:
+    net = corridor.load()
+    dependence(net, samples=500)  # warm caches (state graphs, flow network)
+    start = time.perf_counter()
+    table = dependence(net, samples=500)
+    full = time.perf_counter() - start
+    demand = inputs.builtin_demand(net)
+    country = net.nodes["country"]
+    pairs = [(o, d) for o, d in zip(demand.origin, demand.destination, strict=True)
+             if country[o] == "CN" and country[d] not in ("CN", "RU", "KZ", "UZ")]
+    start = time.perf_counter()
+    for code in table["id"]:
+        for o, d in pairs:
+            if code in (country[o], country[d]):
+                continue
+            inputs.rail_route(net, o, d, avoid=[code], samples=500)
+    loop = time.perf_counter() - start
+    print(f"dependence table china-europe ({len(table)} countries): {full:.2f} s "
+          f"(target <= 2 s); loop of --avoid routes ({len(table)} x {len(pairs)} pairs): {loop:.2f} s; "
+          f"ratio {loop / full:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

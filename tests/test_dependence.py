@@ -1,0 +1,127 @@
+"""Transit dependence on the built-in network and on small what-ifs (no mocks)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import corridor
+from corridor import Scenario
+from corridor.dependence import dependence, export_demand, inputs
+from corridor.errors import CorridorError, DataError
+
+
+@pytest.fixture(scope="module")
+def net():
+    return corridor.load()
+
+
+@pytest.fixture(scope="module")
+def europe(net):
+    return dependence(net, flow="china-europe", samples=200)
+
+
+def test_china_europe_table_prints_and_names_the_main_transit_countries(europe):
+    shown = europe.drop(columns=["binding_ids", "detour_path"]).round(2)
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(shown.to_string())
+    top = list(europe["id"].head(3))
+    assert {"KZ", "RU", "BY"} <= set(top)
+    russia = europe.set_index("id").loc["RU"]
+    assert russia["moves_to"] == "Middle Corridor"
+    print(f"avoiding Russia: the Middle Corridor detour carries {russia['carried_trains_day']:.1f} "
+          f"trains/day of {europe.attrs['trains_day']:.1f}; binding: {russia['binding']}")
+    assert 0 < russia["carried_trains_day"] < europe.attrs["trains_day"]
+
+
+def test_shares_are_consistent_with_the_assignment(net, europe):
+    result = inputs.assignment(net, inputs.builtin_demand(net))
+    country = net.nodes["country"]
+    flow = {(o, d) for o, d in result.path_flows if country[o] == "CN" and country[d] in
+            corridor.bottlenecks.capacity.europe_codes()}
+    total = sum(sum(p.values()) for k, p in result.path_flows.items() if k in flow)
+    assert math.isclose(total, europe.attrs["trains_day"], rel_tol=1e-6)
+    through_kz = sum(u.trains_day for u in inputs.path_uses(net, result)
+                     if (u.origin, u.destination) in flow and any(country[n] == "KZ" for n in u.nodes))
+    kz = europe.set_index("id").loc["KZ"]
+    assert math.isclose(kz["through_trains_day"], through_kz, rel_tol=1e-6)
+    assert ((europe["share_trains"] >= 0) & (europe["share_trains"] <= 1 + 1e-9)).all()
+    assert (europe["carried_trains_day"] + europe["unserved_trains_day"]
+            - europe["flow_trains_day"]).abs().max() < 1e-9
+
+
+def _sources_sinks(net):
+    demand = inputs.builtin_demand(net)
+    country = net.nodes["country"]
+    europe = corridor.bottlenecks.capacity.europe_codes()
+    rows = demand[[country[o] == "CN" and country[d] in europe
+                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+    return list(rows.origin), list(rows.destination)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.sampled_from(["KZ", "RU", "BY", "MN", "AZ", "GE", "TR", "PL", "UZ"]), max_size=3),
+       st.sampled_from(["KZ", "RU", "BY", "MN", "AZ", "TR"]))
+def test_avoiding_a_country_never_raises_the_trains_carried(net, avoided, extra):
+    sources, sinks = _sources_sinks(net)
+    before, _ = inputs.max_flow(net, sources, sinks, countries=sorted(avoided))
+    after, _ = inputs.max_flow(net, sources, sinks, countries=sorted(avoided | {extra}))
+    assert after <= before + 1e-9
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["kapikule", "constanta", "zabaikalsk", "naushki", "altynkol", "dostyk"]),
+       st.floats(min_value=1.0, max_value=4.0))
+def test_adding_capacity_on_a_detour_never_lowers_the_trains_carried(net, element, factor):
+    sources, sinks = _sources_sinks(net)
+    before, _ = inputs.max_flow(net, sources, sinks, countries=["RU"])
+    bigger = Scenario("more", "more capacity").scale("capacity_trains_day", factor, element).apply(net)
+    after, _ = inputs.max_flow(bigger, sources, sinks, countries=["RU"])
+    assert after >= before - 1e-9
+
+
+def test_kazakhstan_exports_are_trains_per_day_from_the_producing_regions(net):
+    rows = export_demand(net)
+    print(rows.groupby(["commodity", "market_country"])["trains_day"].sum().round(3).to_string())
+    assert set(rows["origin"]) >= {"kostanay", "astana", "petropavl", "pavlodar", "almaty"}
+    # 2.3 Mt of grain to Uzbekistan in 186 days at 3,575 t per train
+    uz = rows[(rows.commodity == "grain") & (rows.market_country == "UZ")]["trains_day"].sum()
+    assert math.isclose(uz, 2_300_000 / 186 / 3575, rel_tol=1e-9)
+
+
+def test_russian_ban_moves_kazakh_grain_for_europe_to_the_middle_corridor(net):
+    ban = Scenario.builtin("russia-agri-transit-ban")
+    table = dependence(net, flow="kazakhstan-exports", scenario=ban, samples=200)
+    print(table.drop(columns=["binding_ids", "detour_path"]).round(2).to_string())
+    assert "RU" not in set(table["id"])
+    assert "base_share_trains" in table.columns
+    base = dependence(net, flow="kazakhstan-exports", samples=200).set_index("id")
+    assert base.loc["RU", "moves_to"] == "Middle Corridor"
+
+
+def test_by_crossing_names_the_china_kazakhstan_crossing(net):
+    table = dependence(net, by="crossing", samples=0)
+    assert "alashankou__dostyk" in set(table["id"])
+    assert table.attrs["by"] == "crossing"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"flow": "nope"}, "unknown flow"),
+    ({"by": "region"}, "unknown --by"),
+    ({"samples": -1}, "samples"),
+])
+def test_bad_arguments_are_refused(net, kwargs, message):
+    with pytest.raises(CorridorError, match=message):
+        dependence(net, **kwargs)
+
+
+def test_bad_export_table_names_row_and_column(net, tmp_path):
+    bad = tmp_path / "exports.csv"
+    bad.write_text("commodity,market,market_country,origins,tonnes,period_start,period_end,source\n"
+                   "grain,tashkent,UZ,kostanay:1,NaN,2024-01-01,2024-12-31,x\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"row 2.*tonnes"):
+        export_demand(net, bad)
