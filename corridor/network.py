@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 from shapely.geometry import LineString
 
@@ -20,6 +19,9 @@ from corridor.geodesy import CRS
 from corridor.lookup import PlaceIndex
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 from corridor.validation import validate_features
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 T = TypeVar("T")
 
@@ -154,6 +156,8 @@ class Corridor:
 
 def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:
     """Build the directed multigraph: one edge per direction of every link."""
+    import networkx as nx  # deferred: routing uses the state graph, not this one
+
     graph = nx.MultiDiGraph(crs=CRS, name=name)
     for node_id, row in nodes.iterrows():
         attrs = {k: v for k, v in row.items() if k != "geometry"}

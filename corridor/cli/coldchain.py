@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
@@ -19,6 +18,9 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REACH_COLUMNS = ["node", "name", "country", "arrival_days", "p90_days",
                  "remaining_shelf_life_days", "unpowered_hours", "climate_from"]

@@ -19,7 +19,6 @@ from corridor.cli.common import (
 )
 from corridor.cli.summary import describe
 from corridor.errors import CorridorError, DataError
-from corridor.network import load
 
 
 @app.command(epilog="Example: corridor validate geodata/")
@@ -30,6 +29,7 @@ def validate(
     """Check a network's files; print each problem on one line (exit 2 if any)."""
     from corridor.datafiles import builtin_dir
     from corridor.modes import validate_modes_tables
+    from corridor.network import load
 
     try:
         net = load(directory)

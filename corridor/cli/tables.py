@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
 from corridor.cli.common import terminal_safe
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from corridor.network import Corridor
     from corridor.transit import Route
 
@@ -25,7 +27,8 @@ def _cell(value: Any) -> str:
 def _plain_cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) \
+            or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -21,9 +21,6 @@ from corridor.cli.common import (
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.datafiles import atomic_write_text, check_writable
-from corridor.transit import alternatives as find_alternatives
-from corridor.transit import route as find_route
-from corridor.webmap import route_map
 
 
 @app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
@@ -47,6 +44,9 @@ def route(
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time."""
+    from corridor.transit import alternatives as find_alternatives
+    from corridor.transit import route as find_route
+
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
     net = open_network(data)
@@ -56,7 +56,7 @@ def route(
         routes = [find_route(net, origin, destination, **options)]
     else:
         routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
-    write_map(map_file, lambda: route_map(net, routes))
+    write_map(map_file, lambda: _route_map(net, routes))
     if as_json:
         print_json({"schema_version": JSON_SCHEMA_VERSION, "routes": [r.to_dict() for r in routes]})
         return
@@ -64,6 +64,12 @@ def route(
         label = f"Route {number} of {len(routes)}: " if len(routes) > 1 else ""
         console().print(tables.timeline_table(net, r, title=label))
         console().print(tables.route_summary(net, r))
+
+
+def _route_map(net, routes):
+    from corridor.webmap import route_map  # folium: imported only when a map is asked for
+
+    return route_map(net, routes)
 
 
 @app.command(epilog="Example: corridor matrix --origins Chongqing,Chengdu --out matrix.csv")
