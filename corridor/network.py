@@ -33,7 +33,8 @@ def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFra
             frame[column] = None
     ordered = columns + [c for c in frame.columns if c not in columns and c != "geometry"]
     frame = frame[[*ordered, "geometry"]]
-    frame.index = pd.Index(frame["id"], name=None)
+    # unnamed index beside the kept ``id`` column: reset_index (to_file, explore) finds no clash
+    frame.index = pd.Index(frame["id"].to_numpy(), dtype=object, name=None)
     return frame
 
 
@@ -176,12 +177,13 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> 
 
 
 def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
-    """Load the built-in network, or a directory holding ``nodes.geojson`` and ``links.geojson``.
+    """Load the built-in network, a directory holding ``nodes.geojson`` and ``links.geojson``, or a
+    GeoPackage written by ``corridor export network`` (layers ``nodes``, ``links``, ``disruptions``).
 
     Parameters
     ----------
     path : str or Path, optional
-        Directory of a user's network; the built-in network when omitted.
+        Directory (or ``.gpkg`` file) of a user's network; the built-in network when omitted.
     validate : bool
         Validate before building (raises DataError listing every problem).
 
@@ -190,6 +192,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     Corridor
     """
     directory = Path(path) if path is not None else builtin_dir()
+    if directory.suffix.lower() == ".gpkg" and directory.is_file():
+        return _load_gpkg(directory, validate)
     if not directory.is_dir():
         raise DataError(
             [Problem(str(directory), "", "", "not a directory with nodes.geojson and links.geojson")]
@@ -203,3 +207,19 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     return Corridor.from_features(nodes, links, name=name, validate=validate,
                                   disruptions=disruptions)
 
+
+
+def _load_gpkg(path: Path, validate: bool) -> Corridor:
+    """A network from one GeoPackage, through the same validation as a directory."""
+    from corridor.episodes import disruptions_from_table
+    from corridor.export import read_gpkg_network
+
+    nodes, links, table = read_gpkg_network(path)
+    disruptions = None
+    if table is not None:
+        text = table.astype(object).where(table.notna(), "").astype(str)
+        ids = {f["properties"].get("id") for f in nodes + links}
+        disruptions = disruptions_from_table(text, f"{path.name}:disruptions",
+                                             ids if validate else None, first_row=1)
+    return Corridor.from_features(nodes, links, name=path.stem, validate=validate,
+                                  disruptions=disruptions)

@@ -123,3 +123,17 @@ def route_summary(net: Corridor, route: Route) -> Text:
         f"gauge changes: {changes or 'none'}",
     ]
     return Text("\n".join(lines) + "\n")
+
+
+def corridor_rows(net: Corridor, routes: list[Route]) -> pd.DataFrame:
+    """One row per corridor (``--alternatives``): crossings by name, days, P90, km."""
+    import pandas as pd
+
+    rows = []
+    for rank, r in enumerate(routes, start=1):
+        crossings = " / ".join(f"{_name(net, c.from_node)} → {_name(net, c.to_node)}"
+                               for c in r.border_crossings)
+        rows.append({"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
+                     "P90": None if r.p90_days is None else round(r.p90_days, 1),
+                     "km": round(r.distance_km), "countries": " → ".join(r.countries)})
+    return pd.DataFrame(rows)
