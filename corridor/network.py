@@ -131,7 +131,28 @@ class Corridor:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The network as an osmnx-compatible ``networkx.MultiDiGraph``."""
-        return build_graph(self.nodes, self.links, self.name)
+        return build_graph(self.nodes, self.links, self.name, self._disruptions)
+
+    def to_osmnx(self) -> nx.MultiDiGraph:
+        """:attr:`graph` with osmnx's integer node keys (0, 1, ... in ``nodes`` order).
+
+        The slug is kept as node attribute ``slug`` (``node_key`` maps one to the other), and
+        ``street_count`` is set as osmnx's simplification would, so ``ox.load_graphml`` (which
+        reads node keys as integers), ``ox.stats.basic_stats`` and
+        ``ox.routing.shortest_path(G, G.graph["node_key"]["dostyk"], ...)`` work unchanged. On
+        :attr:`graph` itself, pass single ids in lists: ``shortest_path(net.graph, ["a"], ["b"])``.
+        """
+        import networkx as nx  # deferred, as in build_graph
+        import osmnx as ox  # deferred: only this method needs it
+
+        keys = {slug: number for number, slug in enumerate(self.nodes.index)}
+        graph = nx.relabel_nodes(self.graph, keys, copy=True)
+        for slug, number in keys.items():
+            graph.nodes[number]["slug"] = slug
+            graph.nodes[number]["osmid"] = number
+        nx.set_node_attributes(graph, ox.stats.count_streets_per_node(graph), name="street_count")
+        graph.graph["node_key"] = keys
+        return graph
 
     @cached_property
     def _places(self) -> PlaceIndex:
@@ -155,9 +176,19 @@ class Corridor:
         return self.nodes.loc[self.resolve(place)]
 
 
-def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:
-    """Build the directed multigraph: one edge per direction of every link."""
+def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str,
+                disruptions: pd.DataFrame | None = None) -> nx.MultiDiGraph:
+    """Build the directed multigraph: one edge per direction of every link.
+
+    Edges carry osmnx's ``travel_time`` (seconds, expected) and ``speed_kph``: the expected hours
+    of the link's own components in :mod:`corridor.timemodel` (running or sailing, ferry wait, the
+    link's disruption episodes weighted by their chance), and the length over that time. Node
+    dwell is not on any edge (it depends on the route, see ``pays_node``), so a shortest
+    ``travel_time`` path is a lower bound of what :func:`corridor.route` reports.
+    """
     import networkx as nx  # deferred: routing uses the state graph, not this one
+
+    from corridor.timemodel import link_components
 
     graph = nx.MultiDiGraph(crs=CRS, name=name)
     for node_id, row in nodes.iterrows():
@@ -167,6 +198,9 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> 
         attrs = {k: v for k, v in row.items() if k not in ("geometry", "from", "to", "id")}
         attrs["link"] = link_id
         attrs["length"] = float(row["length_km"]) * 1000.0
+        hours = sum(c.mean for c in link_components(link_id, row, disruptions))
+        attrs["travel_time"] = hours * 3600.0
+        attrs["speed_kph"] = float(row["length_km"]) / hours if hours > 0 else float(row["speed_kmh"])
         geometry: LineString = row.geometry
         graph.add_edge(row["from"], row["to"], geometry=geometry, reversed=False, **attrs)
         graph.add_edge(
