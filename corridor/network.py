@@ -128,6 +128,19 @@ class Corridor:
     def __repr__(self) -> str:
         return f"<Corridor {self.name!r}: {len(self.nodes)} nodes, {len(self.links)} links>"
 
+    def _repr_html_(self) -> str:
+        """A notebook summary: counts by country and by mode."""
+        from html import escape
+
+        by_country = self.nodes["country"].value_counts().sort_index()
+        by_mode = self.links.groupby("mode")["length_km"].agg(["count", "sum"])
+        countries = ", ".join(f"{escape(str(c))} {n}" for c, n in by_country.items())
+        modes = ", ".join(f"{escape(str(m))} {int(r['count'])} ({r['sum']:,.0f} km)"
+                          for m, r in by_mode.iterrows())
+        return (f"<p><b>Corridor {escape(self.name)}</b>: {len(self.nodes)} nodes, "
+                f"{len(self.links)} links</p><p>nodes by country: {countries}</p>"
+                f"<p>links by mode: {modes}</p>")
+
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The network as an osmnx-compatible ``networkx.MultiDiGraph``."""
