@@ -43,14 +43,21 @@ def read_disruptions(path: Path, elements: set[str] | None = None) -> pd.DataFra
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError([Problem(path.name, "", "", f"cannot read as CSV: {exc}")]) from None
+    return disruptions_from_table(raw, path.name, elements)
+
+
+def disruptions_from_table(raw: pd.DataFrame, name: str, elements: set[str] | None = None,
+                           first_row: int = 2) -> pd.DataFrame:
+    """Check a disruption table read as text (every cell a string, blanks empty); DataError
+    lists every problem, naming ``name`` and the row (``first_row`` for the first one)."""
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
-        raise DataError([Problem(path.name, "header", c, "missing column") for c in missing])
+        raise DataError([Problem(name, "header", c, "missing column") for c in missing])
     problems: list[Problem] = []
     rows = []
-    for index, row in raw.iterrows():
-        key = f"row {int(index) + 2}"
-        rows.append(_check_row(path.name, key, row, elements, problems))
+    for number, (_, row) in enumerate(raw.iterrows()):
+        key = f"row {number + first_row}"
+        rows.append(_check_row(name, key, row, elements, problems))
     if problems:
         raise DataError(problems)
     frame = pd.DataFrame(rows, columns=COLUMNS) if rows else empty_disruptions()

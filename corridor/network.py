@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import geopandas as gpd
-import networkx as nx
 import pandas as pd
 from shapely.geometry import LineString
 
@@ -21,6 +20,9 @@ from corridor.lookup import PlaceIndex
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 from corridor.validation import validate_features
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 T = TypeVar("T")
 
 
@@ -31,7 +33,8 @@ def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFra
             frame[column] = None
     ordered = columns + [c for c in frame.columns if c not in columns and c != "geometry"]
     frame = frame[[*ordered, "geometry"]]
-    frame.index = pd.Index(frame["id"], name=None)
+    # unnamed index beside the kept ``id`` column: reset_index (to_file, explore) finds no clash
+    frame.index = pd.Index(frame["id"].to_numpy(), dtype=object, name=None)
     return frame
 
 
@@ -125,10 +128,44 @@ class Corridor:
     def __repr__(self) -> str:
         return f"<Corridor {self.name!r}: {len(self.nodes)} nodes, {len(self.links)} links>"
 
+    def _repr_html_(self) -> str:
+        """A notebook summary: counts by country and by mode."""
+        from html import escape
+
+        by_country = self.nodes["country"].value_counts().sort_index()
+        by_mode = self.links.groupby("mode")["length_km"].agg(["count", "sum"])
+        countries = ", ".join(f"{escape(str(c))} {n}" for c, n in by_country.items())
+        modes = ", ".join(f"{escape(str(m))} {int(r['count'])} ({r['sum']:,.0f} km)"
+                          for m, r in by_mode.iterrows())
+        return (f"<p><b>Corridor {escape(self.name)}</b>: {len(self.nodes)} nodes, "
+                f"{len(self.links)} links</p><p>nodes by country: {countries}</p>"
+                f"<p>links by mode: {modes}</p>")
+
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The network as an osmnx-compatible ``networkx.MultiDiGraph``."""
-        return build_graph(self.nodes, self.links, self.name)
+        return build_graph(self.nodes, self.links, self.name, self._disruptions)
+
+    def to_osmnx(self) -> nx.MultiDiGraph:
+        """:attr:`graph` with osmnx's integer node keys (0, 1, ... in ``nodes`` order).
+
+        The slug is kept as node attribute ``slug`` (``node_key`` maps one to the other), and
+        ``street_count`` is set as osmnx's simplification would, so ``ox.load_graphml`` (which
+        reads node keys as integers), ``ox.stats.basic_stats`` and
+        ``ox.routing.shortest_path(G, G.graph["node_key"]["dostyk"], ...)`` work unchanged. On
+        :attr:`graph` itself, pass single ids in lists: ``shortest_path(net.graph, ["a"], ["b"])``.
+        """
+        import networkx as nx  # deferred, as in build_graph
+        import osmnx as ox  # deferred: only this method needs it
+
+        keys = {slug: number for number, slug in enumerate(self.nodes.index)}
+        graph = nx.relabel_nodes(self.graph, keys, copy=True)
+        for slug, number in keys.items():
+            graph.nodes[number]["slug"] = slug
+            graph.nodes[number]["osmid"] = number
+        nx.set_node_attributes(graph, ox.stats.count_streets_per_node(graph), name="street_count")
+        graph.graph["node_key"] = keys
+        return graph
 
     @cached_property
     def _places(self) -> PlaceIndex:
@@ -152,8 +189,20 @@ class Corridor:
         return self.nodes.loc[self.resolve(place)]
 
 
-def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> nx.MultiDiGraph:
-    """Build the directed multigraph: one edge per direction of every link."""
+def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str,
+                disruptions: pd.DataFrame | None = None) -> nx.MultiDiGraph:
+    """Build the directed multigraph: one edge per direction of every link.
+
+    Edges carry osmnx's ``travel_time`` (seconds, expected) and ``speed_kph``: the expected hours
+    of the link's own components in :mod:`corridor.timemodel` (running or sailing, ferry wait, the
+    link's disruption episodes weighted by their chance), and the length over that time. Node
+    dwell is not on any edge (it depends on the route, see ``pays_node``), so a shortest
+    ``travel_time`` path is a lower bound of what :func:`corridor.route` reports.
+    """
+    import networkx as nx  # deferred: routing uses the state graph, not this one
+
+    from corridor.timemodel import link_components
+
     graph = nx.MultiDiGraph(crs=CRS, name=name)
     for node_id, row in nodes.iterrows():
         attrs = {k: v for k, v in row.items() if k != "geometry"}
@@ -162,6 +211,9 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> 
         attrs = {k: v for k, v in row.items() if k not in ("geometry", "from", "to", "id")}
         attrs["link"] = link_id
         attrs["length"] = float(row["length_km"]) * 1000.0
+        hours = sum(c.mean for c in link_components(link_id, row, disruptions))
+        attrs["travel_time"] = hours * 3600.0
+        attrs["speed_kph"] = float(row["length_km"]) / hours if hours > 0 else float(row["speed_kmh"])
         geometry: LineString = row.geometry
         graph.add_edge(row["from"], row["to"], geometry=geometry, reversed=False, **attrs)
         graph.add_edge(
@@ -172,12 +224,13 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str) -> 
 
 
 def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
-    """Load the built-in network, or a directory holding ``nodes.geojson`` and ``links.geojson``.
+    """Load the built-in network, a directory holding ``nodes.geojson`` and ``links.geojson``, or a
+    GeoPackage written by ``corridor export network`` (layers ``nodes``, ``links``, ``disruptions``).
 
     Parameters
     ----------
     path : str or Path, optional
-        Directory of a user's network; the built-in network when omitted.
+        Directory (or ``.gpkg`` file) of a user's network; the built-in network when omitted.
     validate : bool
         Validate before building (raises DataError listing every problem).
 
@@ -186,6 +239,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     Corridor
     """
     directory = Path(path) if path is not None else builtin_dir()
+    if directory.suffix.lower() == ".gpkg" and directory.is_file():
+        return _load_gpkg(directory, validate)
     if not directory.is_dir():
         raise DataError(
             [Problem(str(directory), "", "", "not a directory with nodes.geojson and links.geojson")]
@@ -199,3 +254,19 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     return Corridor.from_features(nodes, links, name=name, validate=validate,
                                   disruptions=disruptions)
 
+
+
+def _load_gpkg(path: Path, validate: bool) -> Corridor:
+    """A network from one GeoPackage, through the same validation as a directory."""
+    from corridor.episodes import disruptions_from_table
+    from corridor.export import read_gpkg_network
+
+    nodes, links, table = read_gpkg_network(path)
+    disruptions = None
+    if table is not None:
+        text = table.astype(object).where(table.notna(), "").astype(str)
+        ids = {f["properties"].get("id") for f in nodes + links}
+        disruptions = disruptions_from_table(text, f"{path.name}:disruptions",
+                                             ids if validate else None, first_row=1)
+    return Corridor.from_features(nodes, links, name=path.stem, validate=validate,
+                                  disruptions=disruptions)

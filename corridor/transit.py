@@ -142,6 +142,24 @@ class Route:
             coords += list(line.coords)
         return LineString(coords) if len(coords) > 1 else None
 
+    def __repr__(self) -> str:
+        p90 = "" if self.p90_days is None else f", P90 {self.p90_days:.1f}"
+        return (f"<Route {self.origin} → {self.destination}: {self.transit_days:.1f} days{p90}, "
+                f"{self.distance_km:,.0f} km, {len(self.border_crossings)} crossings>")
+
+    def _repr_html_(self) -> str:
+        """A notebook summary: the numbers and the crossings (escaped)."""
+        from html import escape
+
+        rows = [("expected days", f"{self.transit_days:.1f}"), ("best case days", f"{self.min_days:.1f}"),
+                ("P50 / P90 days", "–" if self.p90_days is None
+                 else f"{self.p50_days:.1f} / {self.p90_days:.1f}"),
+                ("distance km", f"{self.distance_km:,.0f}"), ("countries", " → ".join(self.countries)),
+                ("crossings", " / ".join(str(c) for c in self.border_crossings) or "none")]
+        body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+        return (f"<table><caption>{escape(self.origin)} → {escape(self.destination)}</caption>"
+                f"{body}</table>")
+
     @property
     def timeline(self) -> pd.DataFrame:
         """The leg-by-leg timeline (kind: run, border, gauge_change, port, ferry_wait, ferry)."""
@@ -472,6 +490,10 @@ class RouteSet(Sequence[Route]):
         first = self._routes[0]
         return (f"<RouteSet {first.origin} → {first.destination}: {len(self)} corridors, "
                 f"{', '.join(f'{r.transit_days:.1f}' for r in self._routes)} days>")
+
+    def _repr_html_(self) -> str:
+        """A notebook summary: one row per corridor."""
+        return self.summary.round(2).to_html(index=False)
 
     @property
     def summary(self) -> pd.DataFrame:

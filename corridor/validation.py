@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import networkx as nx
 import pycountry
 
 from corridor.errors import Problem
@@ -336,6 +335,8 @@ def _check_track(fid: str, props: Mapping, coords: list) -> list[Problem]:
 
 
 def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:
+    import networkx as nx  # deferred: corridor.limits imports this module on every command
+
     graph = nx.Graph()
     graph.add_nodes_from(
         nid for nid, f in nodes.items() if properties(f).get("status") == "operating"

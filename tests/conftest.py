@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# the network cache of corridor.cache goes to a fresh directory, never the user's own
+os.environ["CORRIDOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="corridor-test-cache-")
 
 import corridor
 from corridor.cli import main

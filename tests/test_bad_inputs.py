@@ -153,6 +153,7 @@ def _files(root):
                                     'pairs = ["Chongqing:Duisburg"]\n', encoding="utf-8")
     (sub / "parent.toml").write_text('name = "parent"\nclose = ["dostyk"]\n', encoding="utf-8")
     (root / "a_file").write_text("x", encoding="utf-8")
+    (root / "not_a_network.gpkg").write_bytes(b"SQLite format 3\x00 but not really")
     (root / "a_dir").mkdir()
     (root / "gallery_blocked" / "network.html").mkdir(parents=True)
 
@@ -323,6 +324,21 @@ CASES = [
     ("route Chongqing Duisburg --avoid KZ,RU,MN --samples 0", USER, "no route"),
     ("route Chongqing Duisburg --data {d}/nowhere", USER, "not a directory"),
     ("reach Kostanay --commodity bananas", USER, "unknown commodity"),
+    # -- issue 15: --out, export, --country, validate --data, GeoPackage networks ---------------
+    (f"{R} --out {{d}}/r.shp", USER, "unknown file type"),
+    (f"{R} --out {{d}}/r", USER, "unknown file type"),
+    (f"{R} --out {{d}}/a_dir", USER, "directory"),
+    (f"{R} --out {{d}}/a_file/r.csv", USER, "not a directory"),
+    ("reach Kostanay --commodity chilled_beef --out {d}/x.xlsx", USER, "unknown file type"),
+    ("reach Kostanay --commodity chilled_beef --country XX", USER, "ISO 3166"),
+    ("reach Kostanay --commodity chilled_beef --country Kazakhstan", USER, "ISO 3166"),
+    ("export network --out {d}/net.shp", USER, "GeoPackage"),
+    ("export network --out {d}/a_file/net.gpkg", USER, "not a directory"),
+    ("export network", USER, "missing option"),
+    ("validate --data {d}/nan_dwell", USER, "finite"),
+    ("validate {d}/nan_dwell --data {d}/inf_speed", USER, "name the network once"),
+    ("validate {d}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
+    (f"{R} --data {{d}}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
 ]
 
 

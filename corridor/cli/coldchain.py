@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.text import Text
 
@@ -19,6 +18,10 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import OutFile, check_out, write_out
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REACH_COLUMNS = ["node", "name", "country", "arrival_days", "p90_days",
                  "remaining_shelf_life_days", "unpowered_hours", "climate_from"]
@@ -55,6 +58,29 @@ def _summary(result: pd.DataFrame) -> Text:
                 f"unreachable: {detail}" + (f" (e.g. {examples})" if examples else "") + "\n")
 
 
+def _countries(values: list[str] | None) -> set[str]:
+    """ISO codes of ``--country`` (CorridorError for anything else)."""
+    import pycountry
+
+    from corridor.cli.common import split_list
+    from corridor.errors import CorridorError
+
+    codes = {value.upper() for value in split_list(values)}
+    for code in sorted(codes):
+        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+            raise CorridorError(f"--country {code!r} is not an ISO 3166-1 alpha-2 country code "
+                                "(e.g. KZ, CN, DE)")
+    return codes
+
+
+def _in_countries(result: pd.DataFrame, countries: set[str]) -> pd.DataFrame:
+    """The rows of places in ``countries``, and the origin's own row (attrs kept)."""
+    keep = result["country"].isin(countries) | (result["node"] == result.attrs["origin"])
+    kept = result[keep].copy()
+    kept.attrs = dict(result.attrs, countries=sorted(countries))
+    return kept
+
+
 @app.command(epilog="Example: corridor reach Kostanay --commodity chilled_beef --month 7")
 def reach(
     origin: Annotated[str, typer.Argument(help="Origin place (the market with --reverse).")],
@@ -73,8 +99,11 @@ def reach(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     show_all: Annotated[bool, typer.Option(
         "--all", help="List every node, not only terminals and ports.")] = False,
+    country: Annotated[list[str] | None, typer.Option(
+        help="Only places in these ISO countries (repeat or comma-list), e.g. KZ.")] = None,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: OutFile = None,
     data: DataDir = None,
 ) -> None:
     """Where a perishable load can go with enough shelf life left (reefer power permitting)."""
@@ -85,11 +114,16 @@ def reach(
     check_options(samples=samples, seed=seed, margin_days=margin_days,
                   autonomy_h=autonomy_h)
     check_map_file(map_file)
+    check_out(out)
+    countries = _countries(country)
     net = open_network(data)
     result = reach_query(net, origin, commodity, month=month, power=power,
                          autonomy_h=autonomy_h, margin_days=margin_days, reverse=reverse,
                          samples=samples, seed=seed)
+    if countries:
+        result = _in_countries(result, countries)
     write_map(map_file, lambda: reach_map(net, result))
+    write_out(out, lambda: result, lambda: reach_map(net, result))
     if as_json:
         print_json(reach_table(result))
         return

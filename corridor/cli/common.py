@@ -6,13 +6,15 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from corridor.datafiles import json_ready
-from corridor.network import Corridor, load
+
+if TYPE_CHECKING:
+    from corridor.network import Corridor
 
 #: version of every command's JSON output (see docs/json.md); raised when a shape changes
 JSON_SCHEMA_VERSION = 1
@@ -75,7 +77,14 @@ def check_options(**values: Any) -> None:
 
 
 def open_network(data: Path | None) -> Corridor:
-    """The network in ``data``, or the built-in one."""
+    """The network in ``data``, or the built-in one (validated once, then read from the cache
+    of :mod:`corridor.cache`). geopandas is imported here, not at start-up."""
+    if data is None:
+        from corridor.cache import builtin_network
+
+        return builtin_network()
+    from corridor.network import load
+
     return load(data)
 
 

@@ -19,21 +19,28 @@ from corridor.cli.common import (
 )
 from corridor.cli.summary import describe
 from corridor.errors import CorridorError, DataError
-from corridor.network import load
 
 
 @app.command(epilog="Example: corridor validate geodata/")
 def validate(
-    directory: Annotated[Path | None, typer.Argument(help="Network directory; built-in if omitted.")]
-    = None,
+    directory: Annotated[Path | None, typer.Argument(
+        help="Network directory or .gpkg; built-in if omitted.")] = None,
+    data: DataDir = None,
 ) -> None:
     """Check a network's files; print each problem on one line (exit 2 if any)."""
     from corridor.datafiles import builtin_dir
     from corridor.modes import validate_modes_tables
+    from corridor.network import load
 
+    if directory is not None and data is not None and directory != data:
+        raise CorridorError(f"name the network once: DIRECTORY {directory} or --data {data}")
+    directory = directory or data
     try:
         net = load(directory)
-        problems = validate_modes_tables(directory or builtin_dir(), set(net.nodes.index))
+        if directory is not None and directory.suffix.lower() == ".gpkg":
+            problems = []  # a GeoPackage holds the network only; the modes tables are optional
+        else:
+            problems = validate_modes_tables(directory or builtin_dir(), set(net.nodes.index))
         if problems:
             raise DataError(problems)
     except DataError as exc:
@@ -80,3 +87,21 @@ def info(as_json: JsonFlag = False, data: DataDir = None) -> None:
         return
     for renderable in tables.summary_tables(summary):
         console().print(renderable)
+
+
+export_app = typer.Typer(help="Write the network or a table to GIS files.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("network", epilog="Example: corridor export network --out corridor.gpkg")
+def export_network(
+    out: Annotated[Path, typer.Option("--out", help="A directory (nodes.geojson, links.geojson, "
+                                      "disruptions.csv) or one GeoPackage (.gpkg).")],
+    data: DataDir = None,
+) -> None:
+    """Write the network so that `corridor validate` and `--data` read it back unchanged."""
+    from corridor.export import network_format, write_network
+
+    network_format(out)
+    for path in write_network(open_network(data), out):
+        typer.echo(f"wrote {path}", err=True)

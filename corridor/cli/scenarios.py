@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,10 +24,13 @@ from corridor.cli.common import (
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
-from corridor.scenarios import builtin_scenarios, find_scenario
-from corridor.scenarios.compare import ANALYSES, Comparison, compare, parse_pairs
-from corridor.scenarios.compare import whatif as whatif_pairs
-from corridor.webmap import whatif_map
+
+if TYPE_CHECKING:
+    from corridor.scenarios.compare import Comparison
+
+#: corridor.scenarios.compare.ANALYSES, spelled here so `corridor --help` need not import pandas
+#: (tests/test_cli_speed.py checks they agree)
+ANALYSES = ("transit", "bottlenecks", "reach", "modes")
 
 PairsOption = Annotated[list[str] | None, typer.Option(
     "--pairs", help="ORIGIN:DESTINATION pairs (repeat or comma-list); the scenario's own pairs, "
@@ -92,6 +95,11 @@ def whatif(
     data: DataDir = None,
 ) -> None:
     """Compare scenarios with the baseline: transit time per pair, old and new route."""
+    from corridor.scenarios import find_scenario
+    from corridor.scenarios.compare import compare, parse_pairs
+    from corridor.scenarios.compare import whatif as whatif_pairs
+    from corridor.webmap import whatif_map  # folium: imported only when the command runs
+
     check_map_file(map_file)
     if map_file is not None and len(scenarios) > 1:
         raise CorridorError("--map draws one scenario; name a single scenario")
@@ -124,6 +132,8 @@ def whatif(
 @app.command(epilog="Example: corridor scenarios --json")
 def scenarios(as_json: JsonFlag = False) -> None:
     """List the built-in scenarios with their sources."""
+    from corridor.scenarios import builtin_scenarios
+
     found = builtin_scenarios()
     if as_json:
         print_json([s.to_dict() for s in found])
@@ -139,7 +149,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
 
 
 def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list[str]):
-    from corridor.scenarios import sweep
+    from corridor.scenarios import find_scenario, sweep
 
     found = []
     for item in paths:
@@ -181,6 +191,7 @@ def sweep(
 ) -> None:
     """Run many scenarios in parallel and write one table of transit changes."""
     from corridor.scenarios import sweep as sweeps
+    from corridor.scenarios.compare import parse_pairs
 
     check_options(workers=workers)
     if scheduler is not None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
 from corridor.cli.common import terminal_safe
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from corridor.network import Corridor
     from corridor.transit import Route
 
@@ -25,7 +27,8 @@ def _cell(value: Any) -> str:
 def _plain_cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) \
+            or type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing values
         return ""
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -120,3 +123,17 @@ def route_summary(net: Corridor, route: Route) -> Text:
         f"gauge changes: {changes or 'none'}",
     ]
     return Text("\n".join(lines) + "\n")
+
+
+def corridor_rows(net: Corridor, routes: list[Route]) -> pd.DataFrame:
+    """One row per corridor (``--alternatives``): crossings by name, days, P90, km."""
+    import pandas as pd
+
+    rows = []
+    for rank, r in enumerate(routes, start=1):
+        crossings = " / ".join(f"{_name(net, c.from_node)} → {_name(net, c.to_node)}"
+                               for c in r.border_crossings)
+        rows.append({"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
+                     "P90": None if r.p90_days is None else round(r.p90_days, 1),
+                     "km": round(r.distance_km), "countries": " → ".join(r.countries)})
+    return pd.DataFrame(rows)

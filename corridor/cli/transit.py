@@ -20,10 +20,8 @@ from corridor.cli.common import (
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import OutFile, check_out, write_out
 from corridor.datafiles import atomic_write_text, check_writable
-from corridor.transit import alternatives as find_alternatives
-from corridor.transit import route as find_route
-from corridor.webmap import route_map
 
 
 @app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
@@ -47,6 +45,7 @@ def route(
              "(for shippers who buy reliability).")] = "expected",
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: OutFile = None,
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time.
@@ -54,8 +53,12 @@ def route(
     Times come from one time model: running, dwell at borders and gauge changes, ferry waits
     and sailings in ordinary weeks, plus rare disruption episodes (chance × extra hours).
     """
+    from corridor.transit import alternatives as find_alternatives
+    from corridor.transit import route as find_route
+
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
+    check_out(out)
     net = open_network(data)
     options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
                    samples=samples, seed=seed, include_planned=include_planned,
@@ -64,14 +67,30 @@ def route(
         routes = [find_route(net, origin, destination, **options)]
     else:
         routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
-    write_map(map_file, lambda: route_map(net, routes))
+    write_map(map_file, lambda: _route_map(net, routes))
+    write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes))
     if as_json:
         print_json({"schema_version": JSON_SCHEMA_VERSION, "routes": [r.to_dict() for r in routes]})
         return
+    if len(routes) > 1:
+        console().print(tables.frame_table(tables.corridor_rows(net, routes),
+                                           title="Corridors, fastest first"))
     for number, r in enumerate(routes, start=1):
         label = f"Route {number} of {len(routes)}: " if len(routes) > 1 else ""
         console().print(tables.timeline_table(net, r, title=label))
         console().print(tables.route_summary(net, r))
+
+
+def _routes_frame(net, routes):
+    from corridor.export import routes_frame
+
+    return routes_frame(net, routes)
+
+
+def _route_map(net, routes):
+    from corridor.webmap import route_map  # folium: imported only when a map is asked for
+
+    return route_map(net, routes)
 
 
 @app.command(epilog="Example: corridor matrix --origins Chongqing,Chengdu --out matrix.csv")

@@ -126,7 +126,7 @@ def load_commodities(path: str | Path | None = None) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame.index = pd.Index(frame["id"], name=None)
+    frame.index = pd.Index(frame["id"].to_numpy(), dtype=object, name=None)
     return frame
 
 

@@ -442,7 +442,7 @@ def reach(
     frame = frame.rename(columns={"temp_c": "ambient_c"})
     result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
                               crs=net.nodes.crs)
-    result.index = pd.Index(result["node"], name=None)
+    result.index = pd.Index(result["node"].to_numpy(), dtype=object, name=None)  # no clash with "node"
     result.attrs.update({
         "origin": place, "commodity": item.id, "month": month, "power": power,
         "autonomy_h": autonomy, "margin_days": margin, "reverse": reverse,

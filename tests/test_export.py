@@ -1,0 +1,108 @@
+"""Exports round-trip: frames to GeoPackage/GeoJSON/GeoParquet/CSV, whole networks, --out."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+
+import corridor
+from corridor.coldchain import reach
+from corridor.export import read_frame, write_frame, write_network
+
+FORMATS = (".gpkg", ".geojson", ".parquet", ".csv")
+
+
+@pytest.fixture(scope="module")
+def reach_result(net):
+    return reach(net, "Kostanay", "chilled_beef", month=7)
+
+
+def _frames(net, reach_result):
+    return {"nodes": net.nodes, "links": net.links, "reach": reach_result}
+
+
+@pytest.mark.parametrize("name", ["nodes", "links", "reach"])
+def test_to_file_and_explore_work_on_corridor_frames(net, reach_result, tmp_path, name):
+    frame = _frames(net, reach_result)[name]
+    assert frame.index.name is None  # the ids stay in a column; no clash on reset_index
+    frame.to_file(tmp_path / f"{name}.gpkg")
+    assert len(gpd.read_file(tmp_path / f"{name}.gpkg")) == len(frame)
+    m = frame.explore()
+    assert "<html>" in m.get_root().render()[:200].lower() or m.get_root().render()
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_node_table_round_trips_with_lists(net, tmp_path, suffix):
+    path = write_frame(net.nodes, tmp_path / f"nodes{suffix}")
+    back = read_frame(path)
+    assert list(back["id"]) == list(net.nodes["id"])
+    assert list(back["aliases"]) == [list(a) for a in net.nodes["aliases"]]
+    assert list(back["kind"]) == [list(k) for k in net.nodes["kind"]]
+    assert back["dwell_h"].tolist() == pytest.approx(net.nodes["dwell_h"].tolist(), nan_ok=True)
+
+
+def test_geopackage_list_cells_are_json_text_not_python_repr(net, tmp_path):
+    write_frame(net.nodes, tmp_path / "n.gpkg")
+    raw = gpd.read_file(tmp_path / "n.gpkg")
+    dostyk = raw.set_index("id").loc["dostyk", "kind"]
+    assert json.loads(dostyk) == list(net.nodes.loc["dostyk", "kind"])
+    assert "index" not in raw.columns
+
+
+@pytest.mark.parametrize("target", ["dir", "net.gpkg"])
+def test_network_export_loads_back_identical_and_validates(net, tmp_path, cli, target):
+    out = tmp_path / target
+    write_network(net, out)
+    back = corridor.load(out)
+    assert back.nodes.equals(net.nodes)
+    assert back.links.equals(net.links)
+    assert back.disruptions.equals(net.disruptions)
+    code, stdout, _ = cli("validate", str(out))
+    assert code == 0 and "no problems" in stdout
+
+
+def test_export_network_command_then_route_on_it(cli, tmp_path):
+    out = tmp_path / "corridor.gpkg"
+    code, _, err = cli("export", "network", "--out", str(out))
+    assert code == 0 and "wrote" in err
+    code, stdout, _ = cli("route", "Chongqing", "Duisburg", "--samples", "0", "--data", str(out))
+    assert code == 0 and "Dostyk" in stdout
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_route_out_writes_routes_with_names_and_countries(cli, tmp_path, suffix):
+    out = tmp_path / f"routes{suffix}"
+    code, _, _ = cli("route", "Chongqing", "Duisburg", "--alternatives", "2", "--samples", "0",
+                     "--out", str(out))
+    assert code == 0
+    back = read_frame(out)
+    assert len(back) == 2
+    assert back["origin_name"].iloc[0] == "Chongqing (Tuanjiecun)"
+    assert back["destination_country"].iloc[0] == "DE"
+    assert back["countries"].iloc[0][0] == "CN"
+
+
+def test_route_out_html_writes_the_map(cli, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, _ = cli("route", "Chongqing", "Duisburg", "--samples", "0", "--out", str(out))
+    assert code == 0 and "leaflet" in out.read_text(encoding="utf-8").lower()
+
+
+def test_reach_out_round_trips_and_country_filter(cli, tmp_path):
+    out = tmp_path / "reach.gpkg"
+    code, _, _ = cli("reach", "Kostanay", "--commodity", "chilled_beef", "--reverse",
+                          "--country", "KZ", "--out", str(out))
+    assert code == 0
+    back = read_frame(out)
+    assert set(back["country"]) == {"KZ"}
+    assert isinstance(back["path"].iloc[0], list)
+
+
+def test_alternatives_start_with_one_row_per_corridor(cli):
+    code, stdout, _ = cli("route", "Chongqing", "Duisburg", "--alternatives", "3", "--samples", "0")
+    assert code == 0
+    head = stdout.split("Route 1 of 3")[0]
+    assert "Corridors, fastest first" in head
+    assert "Alashankou → Dostyk" in head and "Khorgos → Altynkol" in head
