@@ -100,8 +100,8 @@ LINK_FIELDS: tuple[Field, ...] = (
     Field("mode", "str", choices=MODES),
     Field("gauge_mm", "int", nullable=True, choices=GAUGES_MM),
     Field("length_km", "number", positive=True, maximum=MAX_LENGTH_KM),
-    # optional until the built-in geodata is regenerated with `corridor osm refine`
-    Field("length_source", "str", nullable=True, choices=LENGTH_SOURCES, required=False),
+    # set by `corridor osm refine` (published / osm / estimate); null only for ferry and sea links
+    Field("length_source", "str", nullable=True, choices=LENGTH_SOURCES),
     Field("tracks", "int", nullable=True, choices=(1, 2, 3, 4)),
     Field("electrified", "bool"),
     Field("speed_kmh", "number", nullable=True, positive=True, maximum=MAX_SPEED_KMH),

@@ -258,7 +258,7 @@ def _check_mode_fields(fid: str, props: Mapping) -> list[Problem]:
         return problems
     problems = []
     if mode == "rail":
-        for name in ("gauge_mm", "speed_kmh"):
+        for name in ("gauge_mm", "speed_kmh", "length_source"):
             if props.get(name) is None and name in props:
                 problems.append(Problem(LINKS_FILE, fid, name, "required for rail links"))
     return problems

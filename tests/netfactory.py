@@ -28,10 +28,12 @@ def link(a: dict, b: dict, gauge: int | None = 1520, speed: float = 50.0, **extr
     a_id, b_id = a["properties"]["id"], b["properties"]["id"]
     props: dict[str, Any] = {
         "id": f"{a_id}__{b_id}", "from": a_id, "to": b_id, "mode": "rail", "gauge_mm": gauge,
-        "length_km": round(polyline_km(coords), 3), "tracks": 1, "electrified": False,
+        "length_km": round(polyline_km(coords), 3), "length_source": "estimate", "tracks": 1,
+        "electrified": False,
         "speed_kmh": speed, "speed_min_kmh": None, "speed_max_kmh": None,
         "capacity_trains_day": None, "railway": "TEST", "line": "test line",
-        "status": "operating", "source": "test fixture", "note": "",
+        "status": "operating", "source": "test fixture",
+        "note": "length_km: estimate (straight test line), OSM trace not used",
     }
     props.update(extra)
     return {"type": "Feature", "properties": props,

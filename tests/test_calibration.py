@@ -2,8 +2,9 @@
 
 Only network-wide parameters are fitted (see ``corridor.calibration``); the report prints, for each
 service, the model's distance and P10/P50/P90 days from a fit that did not see that service, and the
-summary against issue 12's targets. The targets are printed, not asserted: the current network does
-not meet them yet (straight-chord lengths until the OSM track refinement lands).
+summary against issue 12's targets. The targets are printed with the figures reached; asserted are
+the distance-only sections (within 8 %), the long Xi'an service (within 2 %) and the median distance
+error staying at the level the real-track lengths reached (3.0 %, target 3 %; 4.6 % before them).
 """
 
 from __future__ import annotations
@@ -82,3 +83,15 @@ def test_report_covers_every_service_out_of_fold(report):
 def test_distance_only_sections_match_published_km(report):
     sections = report.table[report.table["published_days_min"].isna()]
     assert sections["km_error"].abs().max() <= 0.08
+
+
+def test_median_distance_error_stays_at_the_real_track_level(report):
+    # lengths from real track and published km posts (geodata/track_report.csv): median 3.01 %,
+    # just above the 3 % target (printed); 4.6 % with the straight-chord lengths before
+    assert report.summary["median_km_error"] <= 0.035
+    assert report.summary["with_km"] >= 25
+
+
+def test_long_xian_service_is_within_two_percent(report):
+    row = report.table.set_index("service").loc["Xi'an–Duisburg (Chang'an hao)"]
+    assert abs(row["km_error"]) <= 0.02

@@ -8,6 +8,7 @@ import itertools
 import pytest
 from shapely.geometry import Point
 
+from corridor.datafiles import builtin_dir
 from corridor.geodesy import distance_km, polyline_km
 from corridor.osm.published import published_evidence
 from corridor.osm.refine import decide, polyline_is_straight
@@ -112,9 +113,36 @@ def test_validate_refuses_a_length_far_below_its_track_unless_published(builtin_
 def test_validate_refuses_a_long_straight_refined_link(builtin_features):
     nodes, links = builtin_features
     link = _first_long_two_point_link(links)
+    assert "osm trace not used" in link["properties"]["note"].lower()  # the refinement said why
+    assert not [p for p in validate_features(nodes, links) if p.key == link["properties"]["id"]]
     link["properties"]["length_source"] = "osm"
+    link["properties"]["note"] = "length_km: traced"
     problems = [p for p in validate_features(nodes, links) if p.key == link["properties"]["id"]]
     assert any(p.field == "geometry" and "straight line" in p.message for p in problems)
+
+
+def test_every_builtin_rail_link_states_its_length_source(builtin_features):
+    nodes, links = builtin_features
+    rail = [f["properties"] for f in links if f["properties"]["mode"] == "rail"]
+    assert {p["length_source"] for p in rail} == {"published", "osm", "estimate"}
+    link = rail[0]
+    del link["length_source"]
+    problems = validate_features(nodes, links)
+    assert any(p.key == link["id"] and p.field == "length_source" and "missing" in p.message
+               for p in problems)
+    link["length_source"] = None
+    assert any(p.key == link["id"] and "required for rail links" in p.message
+               for p in validate_features(nodes, links))
+
+
+def test_builtin_track_report_covers_every_rail_link(net):
+    report = {r["id"]: r for r in csv.DictReader(
+        (builtin_dir() / "track_report.csv").open(encoding="utf-8"))}
+    rail = net.links[net.links["mode"] == "rail"]
+    assert set(report) == set(rail.index)
+    for lid, row in report.items():
+        assert row["length_source"] == rail.loc[lid, "length_source"], lid
+        assert float(row["chosen_km"]) == pytest.approx(rail.loc[lid, "length_km"], abs=0.05), lid
 
 
 def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
@@ -125,7 +153,11 @@ def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
     code, _, err = cli("osm", "refine", "--source", str(sample), "--out", str(out))
     assert code == 0 and "refined" in err
     rows = {r["id"]: r for r in csv.DictReader((out / "track_report.csv").open(encoding="utf-8"))}
-    assert rows["dostyk__alashankou"]["length_source"] == "osm"
+    # the fixture's track between the two stations is 11.4 km; the built-in length (12.7 km, traced on
+    # the world railway graph through the yards) is more than 10 % longer, so the shorter trace is refused
+    row = rows["dostyk__alashankou"]
+    assert float(row["traced_km"]) == pytest.approx(11.4, abs=0.1)
+    assert row["length_source"] == "estimate" and "shortcut, refused" in row["why"]
     assert {"nodes.geojson", "links.geojson", "services.csv"} <= {p.name for p in out.iterdir()}
     code, out_text, _ = cli("validate", str(out))
     assert code in (0, 2) and "dostyk__alashankou" not in out_text

@@ -287,7 +287,7 @@ class _Editor:
         defaults = {"gauge_mm": None, "tracks": None, "electrified": False, "speed_kmh": None,
                     "speed_min_kmh": None, "speed_max_kmh": None, "capacity_trains_day": None,
                     "railway": "", "line": "", "status": "operating", "note": "",
-                    "length_km": round(polyline_km(coords), 1)}
+                    "length_source": "estimate", "length_km": round(polyline_km(coords), 1)}
         props = {**defaults, **props}
         fields = LINK_FIELDS + (FERRY_FIELDS if props.get("mode") in WATER_MODES else ())
         if not self._fields_ok(edit, fields, props) or not self._ends_ok(edit, props, coords):
