@@ -25,7 +25,6 @@ PUBLISHED_BY_HAND: dict[str, str] = {
     "torugart__makmal": "note: 344 km Kashgar–Makmal minus 213 km China section (both published)",
     "irun__madrid_abronigal": "note: 645 km Spanish part of the 2014 Mannheim–Madrid route (La Moncloa)",
     "zhetygen__kazybek_bek": "source: 74.9 km bypass route (Kazinform via informburo.kz)",
-    "baoji__lanzhou": "note: 503 km between the Longhai railway km posts at Baoji and Lanzhou (issue 12)",
     "lanzhou__turpan": "note: 1,904 km Lanzhou–Urumqi minus 143 km Urumqi–Turpan (both published)",
     "turpan__urumqi": "note: 143 km Turpan–Urumqi South published, plus 12 km hub approach (estimate)",
     "chengdu_qingbaijiang__chongqing_tuanjiecun":
