@@ -264,9 +264,25 @@ class FrankWolfe:
             np.add.at(flow, edges, self.demand[i])
         return flow, paths, hours
 
+    def _release_vias(self, free: np.ndarray) -> None:
+        """Trains counted at a crossing keep to it unless a closure cuts their route through it:
+        then they route freely (as the fast N-1 moves them)."""
+        if not len(self.blocked) or not any(self.vias):
+            return
+        matrix, chosen = self.model.graph(free)
+        cut = np.zeros(len(free), dtype=bool)
+        cut[self.blocked] = True
+        for i, via in enumerate(self.vias):
+            if via:
+                found = self.model.via_route(matrix, chosen, self.ods.at[i, "origin"], via,
+                                             self.destinations[i])
+                if found is None or cut[found[0]].any():
+                    self.vias[i] = ""
+
     def run(self, max_iterations: int, tolerance: float) -> tuple[int, float]:
         """Iterate to the relative gap ``tolerance``; returns (iterations, relative gap)."""
         free = self.model.sg.weight.copy()
+        self._release_vias(free)
         free[self.blocked] = CLOSED
         flow, paths, self.free_hours = self.all_or_nothing(free)
         self.free_paths = paths

@@ -239,10 +239,14 @@ def chains(net: Corridor, model: CapacityModel, endpoints: set[str]) -> np.ndarr
 
 def _close_all(state: _Baseline, labels: np.ndarray | None) -> list[dict]:
     """close() for every element, once per chain when ``labels`` are given."""
-    done: dict[int, dict] = {}
+    done: dict[tuple, dict] = {}
     rows = []
+    users = state.paths.T
     for element in range(len(state.model.ids)):
-        key = int(labels[element]) if labels is not None else element
+        affected = users.indices[users.indptr[element]:users.indptr[element + 1]]
+        # same chain and the same trains affected: the same closure (else evaluated on its own)
+        key = ((int(labels[element]), np.sort(affected).tobytes()) if labels is not None
+               else (element, b""))
         if key not in done:
             done[key] = state.close(element)
         rows.append(done[key])
@@ -341,11 +345,7 @@ class _Baseline:
         out: dict[int, np.ndarray | None] = {}
         lists: dict[int, list] = {}
         for od in moved:
-            origin, destination, via = ods[od]
-            routed = via and model.via_route(matrix, chosen, origin, via, destination)
-            if routed:
-                out[od] = routed[0]
-                continue
+            origin, destination, _ = ods[od]  # a cut route leaves its crossing (see assign)
             found = model.best_arrival(dist, rows[origin], destination)
             if found is None:
                 out[od] = None
