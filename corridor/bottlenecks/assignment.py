@@ -249,9 +249,15 @@ class FrankWolfe:
         flow = np.zeros(len(cost))
         paths: list[tuple | None] = [None] * len(self.ods)
         hours = np.full(len(self.ods), np.nan)
+        via_trees: dict[tuple[str, str], Any] = {}
         for i, (origin, destination) in enumerate(zip(self.ods["origin"], self.destinations,
                                                       strict=True)):
-            via = self.vias[i] and model.via_route(matrix, chosen, origin, self.vias[i], destination)
+            via = None
+            if self.vias[i]:
+                key = (origin, self.vias[i])
+                if key not in via_trees:
+                    via_trees[key] = model.via_tree(matrix, chosen, *key)
+                via = model.via_path(via_trees[key], chosen, destination)
             if via:
                 edges, hours[i] = via
             else:  # no via, or the via place is closed: the fastest route anywhere
@@ -382,14 +388,14 @@ class FrankWolfe:
               trains: float) -> tuple[float, int]:
         """Walk a path in order: each element carries the trains that got past every element
         before it (``carried`` += ...); returns (share that arrives, element that held most)."""
-        incidence = self.model.incidence
-        passed, where = 1.0, -1
-        for e in edges:
-            for element in incidence.indices[incidence.indptr[e]:incidence.indptr[e + 1]]:
-                if share[element] < passed:
-                    passed, where = float(share[element]), int(element)
-                carried[element] += trains * passed
-        return passed, where
+        per_edge = self.model.edge_elements
+        elements = np.concatenate([per_edge[e] for e in edges])  # in the order the path uses them
+        if len(elements) == 0:
+            return 1.0, -1
+        passed = np.minimum.accumulate(np.minimum(share[elements], 1.0))
+        np.add.at(carried, elements, trains * passed)
+        where = int(elements[np.argmin(share[elements])])
+        return float(passed[-1]), where
 
     def _pair(self, i: int, cost, share, carried, held) -> tuple:
         """(hours, free-flow hours, served, served/day, unserved/day, rerouted/day, held at)."""

@@ -62,6 +62,8 @@ class CapacityModel:
         self.position = {eid: i for i, eid in enumerate(self.ids)}
         self.incidence = self._incidence()
         self.incidence_by_element = self.incidence.tocsc()
+        #: per edge, the elements it uses (the rows of ``incidence``)
+        self.edge_elements = np.split(self.incidence.indices, self.incidence.indptr[1:-1])
         self.limited = np.flatnonzero(~np.isnan(self.capacity))
         #: edges × capacity-limited elements: which limited elements each edge uses (dense, small)
         self.edge_limited = self.incidence[:, self.limited].toarray() > 0
@@ -191,19 +193,18 @@ class CapacityModel:
         hours = float(block[r, t])
         return (int(rows[r]), int(targets[t]), hours) if hours < CLOSED / 2 else None
 
-    def via_route(self, matrix: csr_matrix, chosen: np.ndarray, origin: str, via: str,
-                  destination: str) -> tuple[np.ndarray, float] | None:
-        """Cheapest route origin → destination that passes ``via``: (edges, hours), or None.
+    def via_tree(self, matrix: csr_matrix, chosen: np.ndarray, origin: str, via: str):
+        """Dijkstra from an origin over routes that pass ``via``: (dist, pred) over 2 × states,
+        or None when the origin or ``via`` is not in the graph.
 
-        Dijkstra on two copies of the graph: every edge that is charged ``via`` (crosses the border
-        or changes gauge there, see ``StateGraph.paid_nodes``) leads from the first copy into the
-        second; the origin is in the first and the destination in the second.
+        Two copies of the graph: every edge that is charged ``via`` (crosses the border or changes
+        gauge there, see ``StateGraph.paid_nodes``) leads from the first copy into the second; the
+        origin is in the first copy and destinations are looked up in the second.
         """
         n = self.n_states
         starts = self.departures.get(origin, ())
-        targets = self.arrivals.get(destination, ())
         position = self.position.get(via)
-        if len(starts) == 0 or len(targets) == 0 or position is None or position >= self.n_nodes:
+        if len(starts) == 0 or position is None or position >= self.n_nodes:
             return None
         column = self.incidence_by_element[:, position]
         into = np.asarray(column[chosen].todense()).ravel() > 0
@@ -214,15 +215,29 @@ class CapacityModel:
             shape=(2 * n, 2 * n))
         dist, pred, _ = dijkstra(layered, directed=True, indices=starts, min_only=True,
                                  return_predecessors=True)
+        return dist, pred.tolist()
+
+    def via_path(self, tree, chosen: np.ndarray, destination: str) -> tuple[np.ndarray, float] | None:
+        """(edges, hours) of the cheapest route in a :meth:`via_tree` to a destination, or None."""
+        targets = self.arrivals.get(destination, ())
+        if tree is None or len(targets) == 0:
+            return None
+        dist, pred = tree
+        n = self.n_states
         best = int(targets[np.argmin(dist[targets + n])]) + n
         if not dist[best] < CLOSED / 2:
             return None
         chain = [best]
         while pred[chain[-1]] >= 0:
-            chain.append(int(pred[chain[-1]]))
+            chain.append(pred[chain[-1]])
         states = np.asarray(chain[::-1], dtype=np.int64) % n
         keys = states[:-1] * n + states[1:]
         return chosen[np.searchsorted(self.pair_keys, keys)], float(dist[best])
+
+    def via_route(self, matrix: csr_matrix, chosen: np.ndarray, origin: str, via: str,
+                  destination: str) -> tuple[np.ndarray, float] | None:
+        """Cheapest route origin → destination that passes ``via``: (edges, hours), or None."""
+        return self.via_path(self.via_tree(matrix, chosen, origin, via), chosen, destination)
 
     def path_edges(self, pred, chosen: np.ndarray, target: int) -> np.ndarray:
         """Edge indices of the tree path ending at ``target`` (``pred``: array or list)."""
