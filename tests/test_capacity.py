@@ -56,7 +56,8 @@ def test_no_element_carries_more_than_its_capacity(base):
     assert len(over) == len(base.conditions()) and (over["queued_trains_day"] > 0).all()
     served = base.served_trains_day + base.unserved_trains_day
     assert served == pytest.approx(base.pairs["trains_day"].sum())
-    print(f"\nbaseline: served {base.served_trains_day:.1f} trains/day, unserved "
+    print(f"\nbaseline: demand {base.pairs['trains_day'].sum():.1f} trains/day; served "
+          f"{base.served_trains_day:.1f} trains/day, unserved "
           f"{base.unserved_trains_day:.1f} trains/day = {base.unserved_teu_day:,.0f} TEU/day; "
           f"rerouted {base.rerouted_trains_day:.1f}; waiting {base.queue_train_hours_day:,.0f} of "
           f"{base.total_train_hours_day:,.0f} train-hours/day; {base.iterations} iterations, "
