@@ -185,7 +185,9 @@ def criticality(
     paths = _Paths(model, base, mask)
     state = _Baseline(model, paths, base.edge_costs, horizon, _od_table(base))
     endpoints = set(base.pairs["origin"]) | set(base.pairs["destination"])
-    rows = _close_all(state, chains(net, model, endpoints) if group else None)
+    skip = set() if include_endpoints else {model.position[n] for n in endpoints
+                                            if n in model.position}
+    rows = _close_all(state, chains(net, model, endpoints) if group else None, skip)
     frame = element_frame(net, model, *(np.zeros(len(model.ids)),) * 4, horizon)
     frame = frame[["id", "type", "name", "geometry"]].copy()
     for column in CRITICALITY_COLUMNS[4:-1]:
@@ -237,12 +239,16 @@ def chains(net: Corridor, model: CapacityModel, endpoints: set[str]) -> np.ndarr
     return np.asarray([find(i) for i in range(len(model.ids))])
 
 
-def _close_all(state: _Baseline, labels: np.ndarray | None) -> list[dict]:
-    """close() for every element, once per chain when ``labels`` are given."""
+def _close_all(state: _Baseline, labels: np.ndarray | None, skip: set[int]) -> list[dict]:
+    """close() for every element but ``skip`` (left out of the ranking), once per chain when
+    ``labels`` are given."""
     done: dict[tuple, dict] = {}
     rows = []
     users = state.paths.T
     for element in range(len(state.model.ids)):
+        if element in skip:
+            rows.append({})
+            continue
         affected = users.indices[users.indptr[element]:users.indptr[element + 1]]
         # same chain and the same trains affected: the same closure (else evaluated on its own)
         key = ((int(labels[element]), np.sort(affected).tobytes()) if labels is not None
