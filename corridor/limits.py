@@ -57,6 +57,8 @@ OPTIONS: dict[str, Field] = {f.name: f for f in (
     Field("--autonomy-h", "number", positive=True, maximum=8760.0),
     Field("--month", "int", minimum=1, maximum=12),
     Field("--top", "int", minimum=1, maximum=100_000),
+    Field("--horizon-days", "number", positive=True, maximum=3650.0),
+    Field("--full", "int", minimum=0, maximum=100),
     Field("--max-snap-km", "number", positive=True, maximum=500.0),
 )}
 

@@ -53,6 +53,7 @@ def _broken_networks(root):
     variant("huge_length", lambda n, k: (k[0]["properties"].update(
         length_km=1e308, note="length from the timetable")))
     variant("tiny_capacity", prop("node", 0, "capacity_trains_day", 1e-300))
+    variant("zero_capacity", prop("node", 0, "capacity_trains_day", 0))
     variant("fast_speed", prop("link", 0, "speed_kmh", 5000))
     variant("bool_length", prop("link", 0, "length_km", True))
     variant("text_dwell", prop("node", 0, "dwell_h", "12"))
@@ -97,6 +98,9 @@ def _files(root):
         "demand_text.csv": DEMAND_HEADER + "xian,duisburg_logport,many,test\n",
         "demand_nohead.csv": "xian,duisburg_logport,3,test\n",
         "demand_empty.csv": "",
+        "demand_beyond.csv": DEMAND_HEADER + "xian,duisburg_logport,9000,test\n",
+        "demand_via_unknown.csv": "origin,destination,via,trains_day,source\n"
+                                  "xian,duisburg_logport,Atlantis,3,test\n",
     }
     for name, text in demand.items():
         (root / name).write_text(text, encoding="utf-8")
@@ -209,6 +213,18 @@ CASES = [
     ("bottlenecks --demand {d}/a_dir", USER, "directory"),
     ("bottlenecks --demand {d}/missing.csv", USER, "not found"),
     ("bottlenecks --demand {d}/demand_bom.csv --top 3 --json", OK, "total_train_hours_day"),
+    # issue 13: demand beyond any capacity is a reported condition, not an error
+    ("bottlenecks --demand {d}/demand_beyond.csv --top 3 --json", OK, "arrive for a capacity"),
+    ("bottlenecks --demand {d}/demand_via_unknown.csv", USER, "unknown place"),
+    ("bottlenecks --horizon-days -1", USER, "--horizon-days"),
+    ("bottlenecks --horizon-days 0", USER, "--horizon-days"),
+    ("bottlenecks --horizon-days nan", USER, "--horizon-days"),
+    ("bottlenecks --horizon-days 1e9", USER, "--horizon-days"),
+    ("bottlenecks --flow mars", USER, "--flow"),
+    ("bottlenecks --full -1", USER, "--full"),
+    ("criticality --horizon-days -5", USER, "--horizon-days"),
+    ("criticality --flow nowhere", USER, "--flow"),
+    ("bottlenecks --data {d}/zero_capacity", USER, "capacity_trains_day"),
     # -- transit dependence --------------------------------------------------------------------
     ("dependence --flow europe", USER, "unknown --flow"),
     ("dependence --by region", USER, "unknown --by"),

@@ -38,7 +38,15 @@ def test_bottleneck_map_colours_capacities_marks_the_cut_and_ranks(net, assignme
     dostyk = limited.loc["dostyk"]
     assert f"of {dostyk['capacity_trains_day']:.0f} trains/day" in page
     assert f"Minimum cut: {cut.capacity_trains_day:,.0f} trains/day" in page
-    assert html.escape(ranking.iloc[0]["name"]) in page
+    assert html.escape(ranking.ranking.iloc[0]["name"]) in page
+    assert "30-day horizon" in page and "mean wait" in page and "TEU/day lost" in page
+    brest = limited.loc["brest"]  # more arrives than passes: the backlog is on the map
+    assert f"backlog after 30 days {brest['backlog_trains']:.0f} trains" in page
+
+
+def test_bottleneck_map_is_a_presenter(net, assignment):
+    with pytest.raises(CorridorError, match="compute them"):
+        bottleneck_map(net, assignment, None, None)
 
 
 def test_reach_map_shows_reachable_unreachable_reefer_and_bands(net, july):

@@ -5,6 +5,9 @@ or a border crossing there (the same events for which routing charges its dwell)
 pass through a junction or terminal, or start or end at a terminal, do not use it (terminal handling
 is outside the model, as in ``corridor.transit``). A link's capacity binds every train on it, both
 directions together. Capacities are trains per day; ``None`` means not limited.
+
+The wait at a capacity-limited element is the time-dependent M/D/1 queue of
+``corridor.bottlenecks.queues`` (Kimber & Hollis 1979; Akçelik 1991) over a planning horizon.
 """
 
 from __future__ import annotations
@@ -20,14 +23,13 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor._graph import IN, can_switch, link_track
+from corridor.bottlenecks.queues import HORIZON_DAYS, wait_hours, wait_slope
 from corridor.errors import CorridorError
 
 if TYPE_CHECKING:
     from corridor._graph import StateGraph
     from corridor.network import Corridor
 
-BPR_ALPHA = 0.15  #: Bureau of Public Roads volume-delay curve: delay = t0 * alpha * (v / c) ** beta
-BPR_BETA = 4.0
 CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
 OPERATING = frozenset({"operating"})
 
@@ -40,9 +42,6 @@ class CapacityModel:
     sg : StateGraph
     ids, types, names : numpy arrays, one entry per element
     capacity : numpy array (NaN = unlimited)
-    t0 : numpy array
-        Free-flow time in hours of the element (node dwell, link running time) that the
-        volume-delay curve scales.
     incidence : scipy.sparse.csr_matrix
         Edges × elements: 1 where an edge uses an element (link edges, node handling edges).
     """
@@ -60,13 +59,14 @@ class CapacityModel:
         self.capacity = pd.to_numeric(
             pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
         ).to_numpy(dtype=float)
-        dwell = np.array([sg.components[bundle[0]].mean for bundle in sg.node_bundle])
-        run = np.array([sg.running_hours(j) for j in range(len(links))])  # t0: running time only
-        node_t0 = np.maximum(dwell, 24.0 / np.where(np.isnan(self.capacity[: len(nodes)]), np.inf,
-                                                     self.capacity[: len(nodes)]))
-        self.t0 = np.concatenate([node_t0, run])
         self.position = {eid: i for i, eid in enumerate(self.ids)}
         self.incidence = self._incidence()
+        self.incidence_by_element = self.incidence.tocsc()
+        #: per edge, the elements it uses (the rows of ``incidence``)
+        self.edge_elements = np.split(self.incidence.indices, self.incidence.indptr[1:-1])
+        self.limited = np.flatnonzero(~np.isnan(self.capacity))
+        #: edges × capacity-limited elements: which limited elements each edge uses (dense, small)
+        self.edge_limited = self.incidence[:, self.limited].toarray() > 0
         self._pairs()
 
     # -- structure ---------------------------------------------------------------------------------
@@ -112,15 +112,18 @@ class CapacityModel:
         self.edge_nodes = (sg.edge_src_node, sg.edge_dst_node)
 
     # -- costs -------------------------------------------------------------------------------------
-    def delay(self, volume: np.ndarray) -> np.ndarray:
-        """Queueing delay in hours per train on each element at these volumes (BPR curve)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(np.isnan(self.capacity), 0.0, volume / self.capacity)
-        return self.t0 * BPR_ALPHA * ratio**BPR_BETA
+    def delay(self, volume: np.ndarray, horizon_days: float = HORIZON_DAYS) -> np.ndarray:
+        """Mean queueing wait in hours per train on each element at these volumes (trains/day)."""
+        return wait_hours(volume, self.capacity, horizon_days)
 
-    def delay_integral(self, volume: np.ndarray) -> np.ndarray:
-        """Integral of the delay from 0 to ``volume`` (Beckmann objective terms)."""
-        return self.delay(volume) * volume / (BPR_BETA + 1.0)
+    def delay_slope(self, volume: np.ndarray, horizon_days: float = HORIZON_DAYS) -> np.ndarray:
+        """Derivative of :meth:`delay` with respect to each element's volume."""
+        return wait_slope(volume, self.capacity, horizon_days)
+
+    def edge_deficit(self, share: np.ndarray) -> np.ndarray:
+        """Per edge, the largest share of trains held by a limited element it uses (0 if none)."""
+        held = np.where(self.edge_limited, 1.0 - share[self.limited], 0.0)
+        return held.max(axis=1, initial=0.0)
 
     def edge_costs(self, element_delay: np.ndarray) -> np.ndarray:
         """Hours of every state-graph edge: free-flow weight plus the delays of its elements."""
@@ -185,10 +188,56 @@ class CapacityModel:
         targets = self.arrivals.get(destination, ())
         if len(rows) == 0 or len(targets) == 0:
             return None
-        block = dist[np.ix_(rows, targets)]
+        block = dist[rows[0]: rows[-1] + 1, targets]  # an origin's rows are consecutive
         r, t = np.unravel_index(np.argmin(block), block.shape)
         hours = float(block[r, t])
         return (int(rows[r]), int(targets[t]), hours) if hours < CLOSED / 2 else None
+
+    def via_tree(self, matrix: csr_matrix, chosen: np.ndarray, origin: str, via: str):
+        """Dijkstra from an origin over routes that pass ``via``: (dist, pred) over 2 × states,
+        or None when the origin or ``via`` is not in the graph.
+
+        Two copies of the graph: every edge that is charged ``via`` (crosses the border or changes
+        gauge there, see ``StateGraph.paid_nodes``) leads from the first copy into the second; the
+        origin is in the first copy and destinations are looked up in the second.
+        """
+        n = self.n_states
+        starts = self.departures.get(origin, ())
+        position = self.position.get(via)
+        if len(starts) == 0 or position is None or position >= self.n_nodes:
+            return None
+        column = self.incidence_by_element[:, position]
+        into = np.asarray(column[chosen].todense()).ravel() > 0
+        layered = csr_matrix(
+            (np.concatenate([matrix.data, matrix.data]),
+             (np.concatenate([self.pair_src, self.pair_src + n]),
+              np.concatenate([np.where(into, self.pair_dst + n, self.pair_dst), self.pair_dst + n]))),
+            shape=(2 * n, 2 * n))
+        dist, pred, _ = dijkstra(layered, directed=True, indices=starts, min_only=True,
+                                 return_predecessors=True)
+        return dist, pred.tolist()
+
+    def via_path(self, tree, chosen: np.ndarray, destination: str) -> tuple[np.ndarray, float] | None:
+        """(edges, hours) of the cheapest route in a :meth:`via_tree` to a destination, or None."""
+        targets = self.arrivals.get(destination, ())
+        if tree is None or len(targets) == 0:
+            return None
+        dist, pred = tree
+        n = self.n_states
+        best = int(targets[np.argmin(dist[targets + n])]) + n
+        if not dist[best] < CLOSED / 2:
+            return None
+        chain = [best]
+        while pred[chain[-1]] >= 0:
+            chain.append(pred[chain[-1]])
+        states = np.asarray(chain[::-1], dtype=np.int64) % n
+        keys = states[:-1] * n + states[1:]
+        return chosen[np.searchsorted(self.pair_keys, keys)], float(dist[best])
+
+    def via_route(self, matrix: csr_matrix, chosen: np.ndarray, origin: str, via: str,
+                  destination: str) -> tuple[np.ndarray, float] | None:
+        """Cheapest route origin → destination that passes ``via``: (edges, hours), or None."""
+        return self.via_path(self.via_tree(matrix, chosen, origin, via), chosen, destination)
 
     def path_edges(self, pred, chosen: np.ndarray, target: int) -> np.ndarray:
         """Edge indices of the tree path ending at ``target`` (``pred``: array or list)."""

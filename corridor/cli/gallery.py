@@ -87,7 +87,12 @@ def gallery_maps() -> list[GalleryMap]:
 
 
 def _bottlenecks(net: Corridor) -> folium.Map:
-    return bottleneck_map(net)
+    from corridor import bottlenecks
+
+    assignment = bottlenecks.assign(net)
+    cut = bottlenecks.min_cut(net)
+    ranking = bottlenecks.criticality(net, base=assignment)
+    return bottleneck_map(net, assignment, cut, ranking)
 
 
 def _reach(origin: str, commodity: str, month: int) -> Callable[[Corridor], folium.Map]:

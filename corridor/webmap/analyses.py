@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 UTILIZATION_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026")
 NO_CAPACITY_COLOR = "#607d8b"
 CUT_COLOR = "#000000"
+QUEUE_COLOR = "#d500f9"
 UNREACHABLE_COLOR = "#9e9e9e"
 REASONS = {
     "shelf_life": "too little shelf life left on arrival",
@@ -62,56 +63,62 @@ def utilization_colormap(vmax: float = 1.5) -> branca.colormap.LinearColormap:
     return scale
 
 
-def bottleneck_map(net: Corridor, assignment: Any = None, cut: Any = None,
-                   ranking: gpd.GeoDataFrame | None = None, top: int = 15) -> folium.Map:
-    """Flows and utilization on links and nodes, the minimum cut, and the N-1 ranking.
+def bottleneck_map(net: Corridor, assignment: Any, cut: Any, ranking: Any,
+                   top: int = 15) -> folium.Map:
+    """Flows against capacity, queues in days and trains, the minimum cut and the N-1 ranking.
+
+    A presenter: it draws the results it is given and computes none of them.
 
     Parameters
     ----------
     net : Corridor
-    assignment : corridor.bottlenecks.Assignment, optional
-        Computed with the built-in demand when omitted.
-    cut : corridor.bottlenecks.MinCut, optional
-        Computed when omitted.
-    ranking : GeoDataFrame, optional
-        From :func:`corridor.bottlenecks.criticality`; computed when omitted.
+    assignment : corridor.bottlenecks.Assignment
+    cut : corridor.bottlenecks.MinCut
+    ranking : corridor.bottlenecks.Criticality or GeoDataFrame
+        From :func:`corridor.bottlenecks.criticality` (its ``ranking`` frame is used).
     top : int
         Ranked elements marked on the map and listed in the ranking popup.
     """
-    from corridor import bottlenecks
-
-    assignment = assignment if assignment is not None else bottlenecks.assign(net)
-    cut = cut if cut is not None else bottlenecks.min_cut(net)
-    ranking = ranking if ranking is not None else bottlenecks.criticality(net, base=assignment)
+    if assignment is None or cut is None or ranking is None:
+        raise CorridorError("bottleneck_map draws an assignment, a min cut and an N-1 ranking; "
+                            "compute them with corridor.bottlenecks first")
+    frame = getattr(ranking, "ranking", ranking)
+    flow = getattr(ranking, "flow", "china-europe")
     elements = assignment.elements
-    scale = utilization_colormap()
+    scale = utilization_colormap(1.0)
     m = base_map(net.links.total_bounds)
     add_context_layer(m, net)
-    max_flow = max(1.0, float(elements["flow_trains_day"].max()))
-    _flow_layers(m, elements, scale, max_flow)
+    max_flow = max(1.0, float(elements["demand_trains_day"].max()))
+    _flow_layers(m, elements, scale, max_flow, assignment.horizon_days)
     _cut_layer(m, cut)
-    _ranking_layer(m, ranking.head(top))
+    _ranking_layer(m, frame.head(top), flow)
     scale.add_to(m)
-    legend("Bottlenecks (built-in demand)", [
-        (line_swatch(UTILIZATION_COLORS[2], width=5), "link with a capacity: colour = utilization"),
+    legend(f"Bottlenecks: queues over a {assignment.horizon_days:g}-day horizon", [
+        (line_swatch(UTILIZATION_COLORS[2], width=5), "link with a capacity: colour = carried / capacity"),
         (line_swatch(NO_CAPACITY_COLOR), "link without a capacity: width = trains/day"),
-        (dot_swatch(UTILIZATION_COLORS[3]), "node with a capacity (size = trains/day)"),
+        (dot_swatch(UTILIZATION_COLORS[3]), "node with a capacity (size = trains/day arriving)"),
+        (f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
+         f"border:3px solid {QUEUE_COLOR}'></span>",
+         f"queue: more trains arrive than pass ({assignment.unserved_trains_day:.1f} trains/day "
+         f"unserved within {assignment.horizon_days:g} days)"),
         (f"<span style='display:inline-block;width:14px;height:14px;border-radius:50%;"
          f"border:3px dashed {CUT_COLOR}'></span>",
          f"minimum cut: {cut.capacity_trains_day:,.0f} trains/day China → Europe at most"),
-        (icon_swatch("triangle-exclamation", "#6a1b9a"), "N-1 criticality rank (click for the list)"),
+        (icon_swatch("triangle-exclamation", "#6a1b9a"),
+         f"N-1 rank by {esc(flow)} volume affected (click for the list)"),
     ]).add_to(m)
     return finish(m)
 
 
-def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: float) -> None:
+def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: float,
+                 horizon_days: float) -> None:
     links = folium.FeatureGroup(name="Link flows and utilization")
-    nodes = folium.FeatureGroup(name="Node capacity and utilization")
+    nodes = folium.FeatureGroup(name="Node capacity, queues and backlogs")
     for _eid, row in elements.iterrows():
-        flow, capacity = float(row["flow_trains_day"]), row["capacity_trains_day"]
+        flow, capacity = float(row["demand_trains_day"]), row["capacity_trains_day"]
         limited = not _missing(capacity)
         color = scale(min(float(row["utilization"]), scale.vmax)) if limited else NO_CAPACITY_COLOR
-        text = _flow_text(row)
+        text = _flow_text(row, horizon_days)
         if row["type"] == "link":
             if flow <= 0 and not limited:
                 continue
@@ -119,35 +126,46 @@ def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: flo
                 latlon(row.geometry.coords), color=color,
                 weight=2 + 8 * math.sqrt(flow / max_flow) if not limited else 6,
                 opacity=0.9, tooltip=tooltip(text),
-                popup=popup(attribute_table(_flow_rows(row), title=row["name"]), 380),
+                popup=popup(attribute_table(_flow_rows(row, horizon_days), title=row["name"]), 380),
                 class_name="corridor-flow corridor-flow-link",
             ).add_to(links)
         elif limited:
+            queued = float(row["queued_trains_day"]) > 0
             folium.CircleMarker(
                 [round(row.geometry.y, 5), round(row.geometry.x, 5)],
-                radius=6 + 10 * math.sqrt(flow / max_flow), color="#212121", weight=1, fill=True,
+                radius=6 + 10 * math.sqrt(flow / max_flow),
+                color=QUEUE_COLOR if queued else "#212121", weight=4 if queued else 1, fill=True,
                 fill_color=color, fill_opacity=0.9, tooltip=tooltip(text),
-                popup=popup(attribute_table(_flow_rows(row), title=row["name"]), 380),
+                popup=popup(attribute_table(_flow_rows(row, horizon_days), title=row["name"]), 380),
                 class_name="corridor-flow corridor-flow-node",
             ).add_to(nodes)
     links.add_to(m)
     nodes.add_to(m)
 
 
-def _flow_text(row: pd.Series) -> str:
+def _flow_text(row: pd.Series, horizon_days: float) -> str:
     capacity = row["capacity_trains_day"]
     if _missing(capacity):
         return f"{row['name']}: {row['flow_trains_day']:.1f} trains/day (no capacity limit recorded)"
-    return (f"{row['name']}: {row['flow_trains_day']:.1f} of {capacity:.0f} trains/day "
-            f"({100 * row['utilization']:.0f} %), queue {row['delay_h']:.1f} h per train")
+    text = (f"{row['name']}: {row['flow_trains_day']:.1f} of {capacity:g} trains/day carried "
+            f"({100 * row['utilization']:.0f} %), mean wait {row['wait_days']:.1f} days")
+    if row["queued_trains_day"] > 0:
+        text += (f"; {row['demand_trains_day']:.1f}/day arrive, backlog after {horizon_days:g} days "
+                 f"{row['backlog_trains']:.0f} trains ({row['backlog_days']:.1f} days)")
+    return text
 
 
-def _flow_rows(row: pd.Series) -> list[tuple[str, Any]]:
+def _flow_rows(row: pd.Series, horizon_days: float) -> list[tuple[str, Any]]:
     return [("element", f"{row['type']} {row['id']}"),
-            ("flow", fmt(row["flow_trains_day"], 1, "trains/day")),
+            ("arriving", fmt(row["demand_trains_day"], 1, "trains/day")),
+            ("carried", fmt(row["flow_trains_day"], 1, "trains/day")),
             ("capacity", fmt(row["capacity_trains_day"], 0, "trains/day")),
             ("utilization", "–" if _missing(row["utilization"]) else f"{100 * row['utilization']:.0f} %"),
-            ("queueing delay", fmt(row["delay_h"], 1, "h per train"))]
+            ("mean wait", fmt(row["wait_days"], 2, "days per train")),
+            ("queue growth", fmt(row["queued_trains_day"], 1, "trains/day")),
+            (f"backlog after {horizon_days:g} days", fmt(row["backlog_trains"], 0, "trains")),
+            ("backlog", fmt(row["backlog_days"], 1, "days of work")),
+            ("unserved (held here)", fmt(row["unserved_trains_day"], 1, "trains/day"))]
 
 
 def _cut_layer(m: folium.Map, cut: Any) -> None:
@@ -172,9 +190,9 @@ def _cut_layer(m: folium.Map, cut: Any) -> None:
     group.add_to(m)
 
 
-def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
-    group = folium.FeatureGroup(name="N-1 criticality ranking")
-    table = ranking_html(ranking)
+def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame, flow: str) -> None:
+    group = folium.FeatureGroup(name=esc(f"N-1 criticality ranking ({flow})"))
+    table = ranking_html(ranking, flow)
     for _i, row in ranking.iterrows():
         point = row.geometry
         if point.geom_type != "Point":
@@ -182,7 +200,8 @@ def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
         folium.Marker(
             [round(point.y, 5), round(point.x, 5)],
             tooltip=tooltip(f"#{row['rank']} if closed: {row['name']} "
-                            f"(+{row['delta_train_hours_day']:,.0f} train-hours/day)"),
+                            f"({row['teu_day_lost']:,.0f} TEU/day lost, "
+                            f"{row['rerouted_trains_day']:.1f} trains/day rerouted)"),
             popup=popup(table, 640),
             icon=folium.DivIcon(
                 html=(f"<div style='width:22px;height:22px;border-radius:4px;background:#6a1b9a;"
@@ -195,14 +214,16 @@ def _ranking_layer(m: folium.Map, ranking: gpd.GeoDataFrame) -> None:
     group.add_to(m)
 
 
-def ranking_html(ranking: gpd.GeoDataFrame) -> str:
-    """The N-1 ranking as a table: what closing each element costs."""
-    rows = [(int(r["rank"]), f"{r['type']} {r['name']}", Markup(fmt(r["delta_train_hours_day"], 0)),
-             Markup(fmt(r["unserved_trains_day"], 1)), Markup(fmt(r["rerouted_trains_day"], 1)),
-             r.get("detour", "")) for _i, r in ranking.iterrows()]
-    body = data_table(["#", "closed element", "+train-h/day", "unserved/day", "rerouted/day", "detour"],
-                      rows, numeric={0, 2, 3, 4})
-    return ("<h4 style='margin:0 0 6px 0'>N-1 criticality: the elements whose closure hurts most</h4>"
+def ranking_html(ranking: gpd.GeoDataFrame, flow: str = "china-europe") -> str:
+    """The N-1 ranking as a table: what closing each element costs, in TEU, trains and days."""
+    rows = [(int(r["rank"]), f"{r['type']} {r['name']}", Markup(fmt(r["teu_day_lost"], 0)),
+             Markup(fmt(r["rerouted_trains_day"], 1)), Markup(fmt(r["extra_days_mean"], 1)),
+             Markup(fmt(r["extra_days_worst"], 1)), r.get("new_binding", ""), r.get("detour", ""))
+            for _i, r in ranking.iterrows()]
+    body = data_table(["#", "closed element", "TEU/day lost", "rerouted trains/day",
+                       "extra days mean", "worst", "new binding", "largest detour"],
+                      rows, numeric={0, 2, 3, 4, 5})
+    return (f"<h4 style='margin:0 0 6px 0'>N-1: closures ranked by {esc(flow)} volume affected</h4>"
             + scroll_box(body, 300))
 
 
