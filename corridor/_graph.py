@@ -225,6 +225,7 @@ class StateGraph:
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
+        self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
 
     def _travel_label(self, c: int) -> str:
@@ -315,9 +316,9 @@ class StateGraph:
         """Usable edges sorted by (src, dst) with the cheapest of parallel edges kept (cached)."""
         key = mask.tobytes()
         if key not in self._edge_cache:
-            keep = np.flatnonzero(mask)
-            order = np.lexsort((self.weight[keep], self.dst[keep], self.src[keep]))
-            keep = keep[order]
+            if self._sorted_edges is None:  # sorted once; a mask then filters in linear time
+                self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
+            keep = self._sorted_edges[mask[self._sorted_edges]]
             first = np.ones(len(keep), dtype=bool)
             first[1:] = (self.src[keep][1:] != self.src[keep][:-1]) | (
                 self.dst[keep][1:] != self.dst[keep][:-1]

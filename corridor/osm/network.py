@@ -34,7 +34,7 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from corridor.errors import CorridorError
 from corridor.geodesy import distance_km, polyline_km
 from corridor.osm.track import EARTH_RADIUS_KM, TrackGraph
-from corridor.schema import MAX_STRAIGHT_KM
+from corridor.schema import EXPLAINED_LENGTH_RATIO_RANGE, LENGTH_RATIO_RANGE, MAX_STRAIGHT_KM
 
 #: track gauge in mm by ISO country code (1520 also stands for Finland's 1524 mm)
 GAUGE_BY_COUNTRY: dict[str, int] = {
@@ -335,12 +335,20 @@ class _Builder:
             props["source"] = f"{self.attribution}; speeds and capacity of curated link {curated}: " \
                               f"{row['source']}"
             props["note"] = f"track of curated link {curated}; length from OSM track"
+            if props["tracks"] is not None:
+                props["tracks"] = int(props["tracks"])
             if props["electrified"] is None:
                 props["electrified"] = False
         else:
             what = f"speed {self.defaults.speed_kmh:g} km/h, no capacity limit, not electrified"
             props["note"] = DEFAULTS_NOTE.format(what=what) + (
                 "; gauge by country of the from node" if self.crossing[chain].any() else "")
+        if geodesic > 0 and length / geodesic > EXPLAINED_LENGTH_RATIO_RANGE[1]:
+            props["length_km"] = round(geodesic, 3)
+            props["note"] += (f"; length set to the geometry's {geodesic:.3f} km: the track graph "
+                              f"gives {length:.3f} km for a straight edge that short")
+        elif geodesic > 0 and not LENGTH_RATIO_RANGE[0] <= length / geodesic <= LENGTH_RATIO_RANGE[1]:
+            props["note"] += "; length is the OSM track graph's edge length (short edges are rounded)"
         chord = distance_km(coords[0][0], coords[0][1], coords[-1][0], coords[-1][1])
         if length > MAX_STRAIGHT_KM and geodesic <= chord * 1.01:
             props["note"] += "; OSM trace not used: the track graph has a straight edge here"
