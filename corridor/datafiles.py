@@ -18,8 +18,9 @@ from corridor.errors import CorridorError, DataError, Problem
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
-#: a geodata or scenario file larger than this is refused before it is parsed (bytes)
-MAX_INPUT_BYTES = 50_000_000
+#: a geodata or scenario file larger than this is refused before it is parsed (bytes); large enough
+#: for a 100,000-node network built by ``corridor osm network`` (about 75 MB of nodes.geojson)
+MAX_INPUT_BYTES = 500_000_000
 #: numbers written to maps and JSON keep this many significant digits, and never fewer
 #: than ``WRITTEN_DECIMALS`` decimals (1e-5 degrees is about 1 m)
 WRITTEN_SIGNIFICANT = 6

@@ -98,3 +98,29 @@ def osm_refine(
               for kind in ("published", "osm", "estimate")}
     typer.echo(f"refined {len(rows)} rail links ({', '.join(f'{v} {k}' for k, v in counts.items())}) "
                f"into {out}; report {out / REPORT_FILE} ({time.perf_counter() - started:.0f} s)", err=True)
+
+
+@osm_app.command("network", epilog="Example: corridor osm network --region corridor --out big/")
+def osm_network(
+    out: Annotated[Path, typer.Option(help="Directory to write nodes.geojson and links.geojson to.")],
+    source: Annotated[str, typer.Option(
+        help="'world-railways' (scgraph_data, extra [osm]).")] = "world-railways",
+    region: Annotated[str, typer.Option(
+        help="corridor, central-asia, eurasia, or a comma list of ISO codes.")] = "corridor",
+    data: DataDir = None,
+) -> None:
+    """Write a large network on OSM track: gauge by country, border crossings, curated values kept."""
+    from corridor.datafiles import check_writable
+    from corridor.osm.network import build_features, region_countries, summary, write_network
+
+    started = time.perf_counter()
+    countries = region_countries(region)
+    if source != "world-railways":
+        raise CorridorError(f"unknown --source {source!r}; expected 'world-railways'")
+    check_writable(out / "nodes.geojson", "--out")
+    curated = open_network(data)
+    from corridor.osm.world import ATTRIBUTION, load_world_railways
+
+    nodes, links, report = build_features(load_world_railways(), countries, curated, ATTRIBUTION)
+    write_network(out, nodes, links)
+    typer.echo(f"wrote {summary(report)} into {out} ({time.perf_counter() - started:.0f} s)", err=True)

@@ -1,0 +1,205 @@
+"""How each analysis grows with the network: built-in, synthetic ~1k/10k/100k nodes, the OSM network.
+
+Run: ``python tests/benchmarks/bench_scale.py [--sizes builtin,1k,10k,100k] [--osm DIR] [--json]``.
+Each network is measured in its own process (so ``peak_mb`` is that network's peak resident
+memory). Synthetic networks are made by ``corridor.osm.network`` (the builder of
+``corridor osm network``) on a jittered grid of track over Eurasia, with the built-in network's
+nodes placed on it, so routes run between real place ids. Anchors in the same run: networkx
+Dijkstra on the same state graph (up to 10k nodes; the physical graph above) and, when
+``scgraph_data`` is installed, scgraph's own shortest path on the world railway graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+#: synthetic grids (columns, rows) over BOX giving about 1k, 10k and 100k network nodes
+GRIDS = {"1k": (60, 26), "10k": (190, 80), "100k": (600, 255)}
+BOX = (10.0, 36.0, 125.0, 58.0)
+ORIGIN, DESTINATION = "xian", "duisburg_logport"
+MATRIX_SIZE = 100
+TARGETS_S = {"load_cold": 10.0, "load_cached": 2.0, "route": 0.020, "reach": 1.0,
+             "matrix_100x100": 10.0, "n1_borders": 30.0}
+
+
+def _clock(fn, repeat: int = 1) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def make_synthetic(size: str, out: Path) -> dict:
+    """Build and write the synthetic network of ``size``; build time and counts."""
+    import corridor
+    from corridor.osm.network import REGIONS, build_features, synthetic_track, write_network
+
+    curated = corridor.load()
+    places = [(p.x, p.y) for p in curated.nodes.geometry]
+    columns, rows = GRIDS[size]
+    start = time.perf_counter()
+    track = synthetic_track(*BOX, columns, rows, seed=1, extra=places)
+    nodes, links, _ = build_features(track, REGIONS["eurasia"], curated,
+                                          "synthetic grid (benchmark)")
+    write_network(out, nodes, links)
+    return {"build_s": time.perf_counter() - start, "track_nodes": len(track)}
+
+
+def measure(directory: Path | None, name: str) -> dict:
+    """Time every analysis on one network (in this process)."""
+    import corridor
+    from corridor.bottlenecks import assign
+    from corridor.coldchain import reach
+    from corridor.transit import alternatives, matrix, route, state_graph
+
+    row: dict = {"network": name}
+    row["load_cold"] = _clock(lambda: corridor.load(directory))
+    net = corridor.load(directory)
+    row["load_cached"] = float("nan")  # no load cache on this branch (ecosystem issue)
+    row["nodes"], row["links"] = len(net.nodes), len(net.links)
+    statuses = frozenset({"operating"})
+    row["state_graph"] = _clock(lambda: state_graph(net.replace(), statuses))
+    sg = state_graph(net, statuses)
+    row["states"], row["edges"] = len(sg.states), len(sg.src)
+    route(net, ORIGIN, DESTINATION, samples=0)
+    row["route"] = _clock(lambda: route(net, ORIGIN, DESTINATION, samples=0), repeat=5)
+    found = route(net, ORIGIN, DESTINATION, samples=0)
+    row["route_km"], row["route_days"] = found.distance_km, found.transit_days
+    row["route_mc_10k"] = _clock(lambda: route(net, ORIGIN, DESTINATION, samples=10_000, seed=0))
+    row["alternatives_3"] = _clock(lambda: alternatives(net, ORIGIN, DESTINATION, 3, samples=0))
+    rng = np.random.default_rng(0)
+    ids = np.asarray(net.nodes.index)
+    pick = list(rng.choice(ids, size=min(MATRIX_SIZE, len(ids)), replace=False))
+    row["matrix_100x100"] = _clock(lambda: matrix(net, pick, pick, samples=1000))
+    row["reach"] = _clock(lambda: reach(net, ORIGIN, "chilled_beef"))
+    row["reverse_reach"] = _clock(lambda: reach(net, DESTINATION, "chilled_beef", reverse=True))
+    borders = [n for n, k in net.nodes["kind"].items() if "border" in (k or [])]
+    row["border_nodes"] = len(borders)
+
+    def n1() -> None:
+        for node in borders:
+            with contextlib.suppress(corridor.errors.NoRouteError):
+                route(net, ORIGIN, DESTINATION, avoid=[node], samples=0)
+
+    row["n1_borders"] = _clock(n1)
+    row["assign_equilibrium"] = _clock(lambda: assign(net)) if len(net.nodes) <= 20_000 \
+        else float("nan")
+    row.update(_networkx_anchor(net, sg))
+    row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def _networkx_anchor(net, sg) -> dict:
+    """The naive way: networkx Dijkstra on the same graph (state graph up to 10k nodes)."""
+    out = {}
+    if len(net.nodes) <= 20_000:
+        graph = nx.DiGraph()
+        graph.add_weighted_edges_from(zip(sg.src.tolist(), sg.dst.tolist(), sg.weight.tolist(),
+                                          strict=True))
+        starts = list(sg.origin_states(ORIGIN))
+        out["nx_state_route"] = _clock(lambda: nx.multi_source_dijkstra_path_length(graph, starts))
+    physical = nx.Graph()
+    physical.add_weighted_edges_from(zip(net.links["from"], net.links["to"], net.links["length_km"],
+                                         strict=True))
+    out["nx_link_route"] = _clock(lambda: nx.dijkstra_path(physical, ORIGIN, DESTINATION), repeat=3)
+    return out
+
+
+def scgraph_anchor() -> dict:
+    """scgraph's own shortest path on the world railway graph (Xi'an to Duisburg)."""
+    try:
+        from corridor.osm.world import _provide_scgraph_core
+
+        _provide_scgraph_core()
+        from scgraph_data.world_railways import world_railways_geograph as geograph
+    except ModuleNotFoundError:
+        return {}
+    ends = {"origin_node": {"latitude": 34.413, "longitude": 109.06},
+            "destination_node": {"latitude": 51.42, "longitude": 6.77}}
+    geograph.get_shortest_path(**ends)
+    seconds = _clock(lambda: geograph.get_shortest_path(**ends), repeat=3)
+    km = geograph.get_shortest_path(**ends)["length"]
+    return {"network": "scgraph world_railways", "nodes": len(geograph.nodes), "route": seconds,
+            "route_km": km}
+
+
+COLUMNS = ["network", "nodes", "states", "load_cold", "state_graph", "route", "route_mc_10k",
+           "alternatives_3", "matrix_100x100", "reach", "reverse_reach", "n1_borders",
+           "assign_equilibrium", "nx_state_route", "nx_link_route", "peak_mb"]
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        if np.isnan(value):
+            return "-"
+        return f"{value:.3f}" if value < 100 else f"{value:.0f}"
+    return "-" if value is None else str(value)
+
+
+def print_table(rows: list[dict]) -> None:
+    print("times in seconds (median); peak_mb = peak resident memory of that network's process")
+    print(" | ".join(COLUMNS))
+    for row in rows:
+        print(" | ".join(_cell(row.get(c)) for c in COLUMNS))
+    print("targets on 100k nodes (s): " + ", ".join(f"{k} <= {v:g}" for k, v in TARGETS_S.items()))
+
+
+def one(size: str, osm: str | None) -> dict:
+    if size == "builtin":
+        return measure(None, "built-in")
+    if size == "osm":
+        return measure(Path(osm), f"OSM {Path(osm).name}")
+    with tempfile.TemporaryDirectory() as tmp:
+        built = make_synthetic(size, Path(tmp) / size)
+        row = measure(Path(tmp) / size, f"synthetic {size}")
+        row.update(built)
+        return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="builtin,1k,10k,100k")
+    parser.add_argument("--osm", help="directory written by `corridor osm network`")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one, args.osm)))
+        return
+    sizes = [s for s in args.sizes.split(",") if s]
+    if args.osm:
+        sizes.append("osm")
+    rows = []
+    for size in sizes:
+        command = [sys.executable, __file__, "--one", size] + (["--osm", args.osm] if args.osm else [])
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            rows.append({"network": size, "error": done.stderr.strip().splitlines()[-1:]})
+            continue
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if not args.json:
+            print(f"measured {size}", file=sys.stderr)
+    anchor = scgraph_anchor()
+    if anchor:
+        rows.append(anchor)
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
