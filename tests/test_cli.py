@@ -31,7 +31,9 @@ def test_validate_broken_directory_prints_each_problem_and_exits_2(cli, tmp_path
 def test_nodes_filters_by_kind_and_country(cli):
     code, out, _ = cli("nodes", "--kind", "gauge_change", "--country", "KZ", "--json")
     assert code == 0
-    rows = json.loads(out)
+    document = json.loads(out)
+    assert document["schema_version"] == 1
+    rows = document["nodes"]
     ids = {r["id"] for r in rows}
     assert {"dostyk", "altynkol"} <= ids
     assert all(r["country"] == "KZ" and "gauge_change" in r["kind"] for r in rows)

@@ -50,7 +50,7 @@ def test_osm_cli_writes_geojson(cli, tmp_path):
     code, out_text, err = cli("osm", str(SAMPLE), "--link", "dostyk__alashankou", "--out", str(out),
                               "--json")
     assert code == 0 and "wrote 1 traced links" in err
-    assert json.loads(out_text)[0]["id"] == "dostyk__alashankou"
+    assert json.loads(out_text)["links"][0]["id"] == "dostyk__alashankou"
     assert json.loads(out.read_text())["features"][0]["geometry"]["type"] == "LineString"
 
 

@@ -106,7 +106,7 @@ def test_grids_of_closures_and_values(net):
 def test_cli_whatif_json_contract(cli):
     code, out, err = cli("whatif", "dostyk-congestion", "--pairs", "Chongqing:Duisburg", "--json")
     assert code == 0, err
-    data = json.loads(out)
+    data = json.loads(out)["scenarios"]
     assert data[0]["scenario"] == "dostyk-congestion"
     pair = data[0]["pairs"][0]
     assert pair["origin"] == "chongqing_tuanjiecun" and pair["delta_days"] > 0.1
@@ -126,7 +126,7 @@ def test_cli_whatif_table_and_errors(cli, tmp_path):
 
 def test_cli_scenarios_lists_builtins(cli):
     code, out, _ = cli("scenarios", "--json")
-    names = {s["name"] for s in json.loads(out)}
+    names = {s["name"] for s in json.loads(out)["scenarios"]}
     assert code == 0 and "tacheng-bakhty" in names and len(names) >= 8
 
 

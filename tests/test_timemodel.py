@@ -102,9 +102,9 @@ def test_t0_of_every_link_is_its_running_time(net):
         row = net.links.loc[lid]
         expected = (float(row["sailing_h"]) if row["mode"] != "rail"
                     else sg.components[sg.link_bundle[j][0]].mean)
-        assert model.t0[model.n_nodes + j] == pytest.approx(expected), lid
+        assert model.free_flow_h[model.n_nodes + j] == pytest.approx(expected), lid
     brest = model.position["brest__malaszewicze"]
-    assert model.t0[brest] < 3.0  # running time only, not the border dwell (was 28.95 h)
+    assert model.free_flow_h[brest] < 3.0  # running time only, not the border dwell (was 28.95 h)
 
 
 def test_editing_a_loaded_network_is_refused_and_replace_gives_the_fresh_answer(net):

@@ -60,6 +60,12 @@ class CapacityModel:
             pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
         ).to_numpy(dtype=float)
         self.position = {eid: i for i, eid in enumerate(self.ids)}
+        # free-flow hours of each element: a node's ordinary dwell, a link's running time only
+        # (no border dwell, waits or episodes), both from the time model's components
+        self.free_flow_h = np.concatenate([
+            [sg.components[bundle[0]].mean for bundle in sg.node_bundle],
+            [sg.running_hours(j) for j in range(len(sg.link_ids))],
+        ])
         self.incidence = self._incidence()
         self.incidence_by_element = self.incidence.tocsc()
         #: per edge, the elements it uses (the rows of ``incidence``)

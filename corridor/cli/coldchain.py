@@ -139,7 +139,7 @@ def commodities(as_json: JsonFlag = False) -> None:
 
     frame = builtin_commodities()
     if as_json:
-        print_json(frame.to_dict(orient="records"))
+        print_json({"commodities": frame.to_dict(orient="records")})
         return
     shown = frame[["id", "name", "set_temp_c", "min_temp_c", "max_temp_c", "shelf_life_days",
                    "q10", "chill_sensitive", "requires_reefer", "margin_days"]]

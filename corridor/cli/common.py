@@ -59,10 +59,14 @@ def split_list(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def print_json(data: Any) -> None:
-    """Print ``data`` as indented UTF-8 JSON: always valid JSON (NaN and ±Infinity become
-    ``null``), floats rounded by :func:`corridor.datafiles.stable_float`."""
-    text = json.dumps(json_ready(data), ensure_ascii=False, indent=2, allow_nan=False,
+def print_json(data: dict[str, Any]) -> None:
+    """Print one command's result as indented UTF-8 JSON: one object whose first key is
+    ``schema_version`` (see docs/json.md), always valid JSON (NaN and ±Infinity become ``null``),
+    floats rounded by :func:`corridor.datafiles.stable_float`."""
+    if not isinstance(data, dict):
+        raise TypeError("a command prints one JSON object (wrap lists under a named key)")
+    document = {"schema_version": JSON_SCHEMA_VERSION, **data}
+    text = json.dumps(json_ready(document), ensure_ascii=False, indent=2, allow_nan=False,
                       default=str)
     typer.echo(text)
 

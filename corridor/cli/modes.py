@@ -8,7 +8,6 @@ import pandas as pd
 import typer
 
 from corridor.cli.common import (
-    JSON_SCHEMA_VERSION,
     DataDir,
     JsonFlag,
     app,
@@ -82,7 +81,7 @@ def modes(
     variant = compare_modes(chosen.apply(net), origin, destination, **options) if chosen else None
     write_map(map_file, lambda: modes_map(variant if variant is not None else result))
     if as_json:
-        out = {"schema_version": JSON_SCHEMA_VERSION, **_json(result)}
+        out = _json(result)
         if variant is not None:
             out["under_scenario"] = _json(variant)
             out["comparison"] = merge_modes(result, variant).round(2).to_dict(orient="records")

@@ -72,8 +72,8 @@ def nodes(
     columns = ["id", "name", "country", "kind", "dwell_h", "capacity_trains_day",
                "reefer_service", "status"]
     if as_json:
-        print_json(frame.drop(columns="geometry").assign(
-            lon=frame.geometry.x, lat=frame.geometry.y).to_dict(orient="records"))
+        print_json({"nodes": frame.drop(columns="geometry").assign(
+            lon=frame.geometry.x, lat=frame.geometry.y).to_dict(orient="records")})
         return
     console().print(tables.frame_table(frame[columns], title=f"{len(frame)} nodes"))
 

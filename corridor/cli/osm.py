@@ -62,7 +62,7 @@ def osm_trace(
         typer.echo(f"wrote {len(traced)} traced links to {out}", err=True)
     table = traced.drop(columns="geometry")
     if as_json:
-        print_json(table.to_dict(orient="records"))
+        print_json({"links": table.to_dict(orient="records")})
     else:
         console().print(tables.frame_table(table.round(3), title=f"{len(table)} links traced on OSM"))
 

@@ -119,8 +119,9 @@ def whatif(
         write_map(map_file, lambda b=baseline, v=variant, p=chosen: whatif_map(
             whatif_pairs(b, v, pairs=parse_pairs(net, p))))
     if as_json:
-        print_json([{**r.to_dict(), "description": s.description,
-                     "compared_with": s.compare_with or "baseline"} for s, r in results])
+        print_json({"scenarios": [{**r.to_dict(), "description": s.description,
+                                   "compared_with": s.compare_with or "baseline"}
+                                  for s, r in results]})
         return
     out = console()
     for scenario, result in results:
@@ -136,7 +137,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
 
     found = builtin_scenarios()
     if as_json:
-        print_json([s.to_dict() for s in found])
+        print_json({"scenarios": [s.to_dict() for s in found]})
         return
     table = Table(title="Built-in scenarios (corridor whatif NAME)")
     for column in ("name", "description", "builds on", "sources"):

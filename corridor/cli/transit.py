@@ -9,7 +9,6 @@ import typer
 
 from corridor.cli import tables
 from corridor.cli.common import (
-    JSON_SCHEMA_VERSION,
     DataDir,
     JsonFlag,
     app,
@@ -70,7 +69,7 @@ def route(
     write_map(map_file, lambda: _route_map(net, routes))
     write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes))
     if as_json:
-        print_json({"schema_version": JSON_SCHEMA_VERSION, "routes": [r.to_dict() for r in routes]})
+        print_json({"routes": [r.to_dict() for r in routes]})
         return
     if len(routes) > 1:
         console().print(tables.frame_table(tables.corridor_rows(net, routes),
@@ -117,6 +116,6 @@ def matrix(
         atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
         typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
     if as_json:
-        print_json(frame.to_dict(orient="records"))
+        print_json({"pairs": frame.to_dict(orient="records")})
     elif out is None:
         console().print(tables.frame_table(frame.round(2), title="Transit-time matrix (days)"))
