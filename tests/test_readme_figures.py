@@ -1,0 +1,32 @@
+"""The figures README quotes in prose are the model's: computed here, printed, and found in README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import corridor
+from corridor.cli.tables import route_summary
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_route_summary_in_readme_is_current(net):
+    from rich.console import Console
+
+    r = corridor.route(net, "Chongqing", "Duisburg")  # the CLI's defaults: 2000 draws, seed 0
+    console = Console(width=400, record=True)
+    console.print(route_summary(net, r))
+    lines = [line.rstrip() for line in console.export_text().splitlines() if line.strip()]
+    print("\n" + "\n".join(lines))
+    for line in lines:
+        assert line in README, f"README is stale: {line!r}"
+
+
+def test_alternatives_figures_in_readme_are_current(net):
+    routes = corridor.alternatives(net, "Chongqing", "Duisburg", k=5, samples=0)
+    days = [f"{r.transit_days:.1f}" for r in routes]
+    print("\nChongqing–Duisburg corridors:", ", ".join(
+        f"{r.border_crossings[0]} {d}" for r, d in zip(routes, days, strict=True)))
+    text = " ".join(README.split())
+    for d in days:
+        assert f"({d} days)" in text or f"({d})" in text, f"README is stale: {d} days"
