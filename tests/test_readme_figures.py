@@ -30,3 +30,12 @@ def test_alternatives_figures_in_readme_are_current(net):
     text = " ".join(README.split())
     for d in days:
         assert f"({d} days)" in text or f"({d})" in text, f"README is stale: {d} days"
+
+
+def test_modes_table_in_readme_is_current(cli):
+    code, out, err = cli("modes", "Chongqing", "Duisburg")
+    assert code == 0, err
+    print("\n" + out)
+    block = README.split("checks this block against the command):\n\n```text\n", 1)[1].split("```")[0]
+    assert [line.rstrip() for line in out.strip("\n").splitlines()] == \
+        [line.rstrip() for line in block.strip("\n").splitlines()], "README's modes table is stale"
