@@ -81,15 +81,11 @@ def test_the_ground_floor_imports_no_analysis(graph):
         assert bad == [], f"{module} reaches {bad}"
 
 
-#: presenter modules still computing, with the issue that makes them pure (none left is the goal)
-STILL_COMPUTING = {"corridor.webmap.analyses": "bottleneck_map computes assign/min_cut (issue 13)"}
-
-
 def test_map_builders_never_call_analyses(graph):
     webmap = [m for m in graph if m.startswith("corridor.webmap")]
     offenders = {m: sorted(t for t in graph.successors(m) if t.startswith(ANALYSES))
                  for m in webmap}
-    offenders = {m: t for m, t in offenders.items() if t and m not in STILL_COMPUTING}
+    offenders = {m: t for m, t in offenders.items() if t}
     assert offenders == {}, f"map builders import analyses: {offenders}"
 
 
@@ -113,3 +109,15 @@ def test_only_the_state_graph_applies_the_time_model_rules():
     assert outside == {}, f"time-model rules applied outside _graph: {outside}"
     source = (PACKAGE / "coldchain" / "reach.py").read_text(encoding="utf-8")
     assert "% len(sg.link_ids)" not in source  # no index arithmetic on the state graph's internals
+
+
+def test_map_builders_take_results_and_refuse_to_compute(net):
+    """bottleneck_map and whatif_map draw results they are given; nothing is computed for them."""
+    import inspect
+
+    from corridor.webmap import bottleneck_map, whatif_map
+
+    for builder in (bottleneck_map, whatif_map):
+        source = inspect.getsource(builder)
+        for call in ("assign(", "min_cut(", "criticality(", ".apply(", "route(", "alternatives("):
+            assert call not in source, f"{builder.__name__} calls {call}"

@@ -186,7 +186,7 @@ def test_bottleneck_map_shows_scale_cut_and_ranking_popup(browser, gallery_serve
     page.locator(".corridor-rank").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(state="visible")
-    assert "N-1 criticality" in popup.inner_text()
+    assert "N-1: closures ranked" in popup.inner_text()
     assert popup.locator("tbody tr").count() == page.locator(".corridor-rank").count()
     assert log.problems() == []
     page.close()
