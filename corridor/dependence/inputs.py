@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from corridor import bottlenecks
-from corridor.bottlenecks.capacity import _element_rows as element_rows
-from corridor.bottlenecks.capacity import capacity_model, flow_graph
+from corridor.bottlenecks.capacity import capacity_model, element_rows, flow_graph
 from corridor.errors import CorridorError, NoRouteError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
@@ -64,6 +63,24 @@ def path_uses(net: Corridor, result: bottlenecks.Assignment) -> list[PathUse]:
             uses.append(PathUse(origin, destination, float(trains),
                                 tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(links))))
     return uses
+
+
+def closed_elements(net: Corridor, countries: Sequence[str] = (), links: Sequence[str] = ()) -> list[str]:
+    """Node ids of whole countries and link ids: what ``bottlenecks.assign(closed=...)`` closes."""
+    nodes = net.nodes.index[net.nodes["country"].isin(list(countries))]
+    return [*nodes, *links]
+
+
+def served_share(net: Corridor, demand: pd.DataFrame, closed: Sequence[str] = ()) -> dict[tuple, float]:
+    """Share of each (origin, destination)'s trains served by the capacity-constrained assignment
+    of the whole demand with ``closed`` elements closed (every flow competing for capacity).
+
+    A pair with no route, or held in a backlog, has a share below 1 (0 when nothing gets through).
+    """
+    result = bottlenecks.assign(net, demand[["origin", "destination", "trains_day"]], closed=list(closed))
+    pairs = result.pairs.groupby(["origin", "destination"])[["trains_day", "served_trains_day"]].sum()
+    share = pairs["served_trains_day"] / pairs["trains_day"]
+    return {key: float(value) for key, value in share.items()}
 
 
 def without(net: Corridor, countries: Sequence[str] = (), elements: Sequence[str] = ()) -> Corridor:
