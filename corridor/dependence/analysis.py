@@ -161,6 +161,9 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             key = "__".join(sorted((a, b)))
             crossing_links[key].append(lid)
             crossing_names[key] = f"{net.nodes.at[a, 'name']} – {net.nodes.at[b, 'name']}"
+    ends_of = dict(zip(links.index, zip(links["from"], links["to"], strict=True), strict=True))
+    length_of = dict(zip(links.index, links["length_km"].astype(float), strict=True))
+    country = country.to_dict()
     for row in rows.itertuples(index=False):
         pair = (row.origin, row.destination)
         for use in by_pair.get(pair, []):
@@ -168,8 +171,8 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             km: dict[str, float] = defaultdict(float)
             crossings = set()
             for lid in use.links:
-                a, b = links.at[lid, "from"], links.at[lid, "to"]
-                length = float(links.at[lid, "length_km"])
+                a, b = ends_of[lid]
+                length = length_of[lid]
                 if country[a] == country[b]:
                     km[country[a]] += length
                 else:

@@ -16,14 +16,15 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
+from networkx.algorithms.flow import boykov_kolmogorov
 
 from corridor import bottlenecks
 from corridor.bottlenecks.capacity import capacity_model, element_rows, flow_graph
-from corridor.errors import CorridorError, NoRouteError
+from corridor.errors import CorridorError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
 from corridor.scenarios import Scenario
-from corridor.transit import Route, route
+from corridor.transit import Route, fastest_paths, make_route, resolve_constraints
 
 #: the container a per-container figure is for (a 40' box, the corridor's usual unit)
 CONTAINER = "40"
@@ -98,7 +99,8 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     """Maximum trains per day from sources to sinks with countries or links closed, and the cut.
 
     Runs the bottlenecks' max flow / min cut (``capacity.flow_graph`` + ``nx.minimum_cut``, as
-    ``bottlenecks.min_cut``) on the baseline flow network built once per network, with the closed
+    ``bottlenecks.min_cut``, with the Boykov–Kolmogorov algorithm) on the baseline flow network
+    built once per network, with the closed
     elements removed. Sources and sinks inside a closed country are dropped (no flow when none is
     left). A flow unbounded because some route has no capacity anywhere is ``inf`` with no cut.
     """
@@ -111,8 +113,9 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
     graph.remove_nodes_from([n for n in graph if n[1] in closed_nodes])
     closed_links = set(links)
-    graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True)
-                             if e.get("element") in closed_links])
+    if closed_links:
+        graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True)
+                                 if e.get("element") in closed_links])
     tracks = graph.graph["tracks"]
     for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
         for t in tracks.get(place, ()):
@@ -123,7 +126,8 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     if "SOURCE" not in graph or "SINK" not in graph:
         return 0.0, empty
     try:
-        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK")
+        # Boykov–Kolmogorov: the same max flow as networkx's default preflow-push, ~3x faster here
+        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK", flow_func=boykov_kolmogorov)
     except nx.NetworkXUnbounded:
         return float("inf"), empty
     rows: dict[str, float] = {}
@@ -135,11 +139,22 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
 
 def rail_route(net: Corridor, origin: str, destination: str, avoid: Sequence[str] = (),
                samples: int = 500, seed: int = 0) -> Route | None:
-    """The fastest rail (and rail-ferry) route keeping out of ``avoid``, or None when there is none."""
-    try:
-        return route(net, origin, destination, avoid=list(avoid), samples=samples, seed=seed)
-    except NoRouteError:
+    """The fastest rail (and rail-ferry) route keeping out of ``avoid``, or None when there is none.
+
+    The same Route as ``corridor.transit.route`` (same path, same seed, same percentiles), but the
+    Route (its Monte Carlo P90) is built once per path found and reused: many avoided countries
+    leave a pair on the same detour, so the table searches a path per pair and country (one
+    Dijkstra on the state graph) and samples only the detours it has not seen.
+    """
+    constraints = resolve_constraints(net, (), list(avoid), None, False)
+    paths = fastest_paths(net, origin, destination, constraints, k=1)
+    if not paths:
         return None
+    cache = net.derived("dependence.routes", dict)
+    key = (tuple(paths[0].edges), constraints.statuses, samples, seed)
+    if key not in cache:
+        cache[key] = make_route(net, paths[0], samples, seed, constraints.statuses)
+    return cache[key]
 
 
 def container_usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:
