@@ -125,3 +125,40 @@ def test_bad_export_table_names_row_and_column(net, tmp_path):
                    "grain,tashkent,UZ,kostanay:1,NaN,2024-01-01,2024-12-31,x\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"row 2.*tonnes"):
         export_demand(net, bad)
+
+
+def _given_table() -> pd.DataFrame:
+    """A results table written by hand: the map must draw exactly this, computing nothing."""
+    from corridor.dependence import COLUMNS
+    rows = [
+        {"id": "RU", "name": "Russia", "share_trains": 0.9, "share_teu_km": 0.5, "carried_trains_day": 4.8,
+         "unserved_trains_day": 20.0, "extra_days": 9.0, "extra_p90_days": 12.0,
+         "extra_usd_per_container": 1500.0, "extra_co2e_kg_per_container": 300.0,
+         "moves_to": "Middle Corridor", "detour_cut_trains_day": 4.8, "binding": "Baku (Alat port) 4.8",
+         "binding_ids": "alat_port", "detour_path": "aktau_port alat_port"},
+        {"id": "KZ", "name": "Kazakhstan", "share_trains": 0.1, "share_teu_km": 0.3,
+         "carried_trains_day": 20.0, "unserved_trains_day": 4.0, "extra_days": 2.0, "extra_p90_days": 3.0,
+         "extra_usd_per_container": 100.0, "extra_co2e_kg_per_container": 50.0,
+         "moves_to": "Trans-Siberian", "detour_cut_trains_day": 24.0, "binding": "Brest 24",
+         "binding_ids": "brest kuryk_port__alat_port", "detour_path": "zabaikalsk brest"},
+    ]
+    table = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    table.attrs["by"] = "country"
+    return table
+
+
+def test_dependence_map_shades_countries_and_circles_the_binding_elements(net):
+    from corridor.webmap.dependence import BINDING_COLOR, DETOUR_COLOR, dependence_map
+    html = dependence_map(net, _given_table(), top=2).get_root().render()
+    assert html.count('"type": "Polygon"') + html.count('"type": "MultiPolygon"') >= 2  # RU and KZ shapes
+    assert "Russia: 90 % of trains" in html and "Kazakhstan: 10 % of trains" in html
+    assert html.count(f'"color": "{DETOUR_COLOR}"') == 2  # one detour line per row
+    assert html.count(f'"color": "{BINDING_COLOR}"') == 3  # alat_port, brest, the Kuryk ferry
+    assert "binding when avoiding Russia: Baku (Alat port)" in html
+
+
+def test_dependence_map_of_the_built_in_table(net, europe):
+    from corridor.webmap.dependence import dependence_map
+    html = dependence_map(net, europe, top=3).get_root().render()
+    for row in europe.head(3).itertuples():
+        assert f"avoid {row.name}: detour and binding elements" in html
