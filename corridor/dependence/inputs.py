@@ -105,24 +105,14 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     left). A flow unbounded because some route has no capacity anywhere is ``inf`` with no cut.
     """
     closed_nodes = set(net.nodes.index[net.nodes["country"].isin(list(countries))])
+    all_sources, all_sinks = list(sources), list(sinks)
     sources = [s for s in dict.fromkeys(sources) if s not in closed_nodes]
     sinks = [s for s in dict.fromkeys(sinks) if s not in closed_nodes and s not in sources]
     empty = pd.DataFrame(columns=["id", "type", "name", "capacity_trains_day"])
     if not sources or not sinks:
         return 0.0, empty
-    graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
-    graph.remove_nodes_from([n for n in graph if n[1] in closed_nodes])
-    closed_links = set(links)
-    if closed_links:
-        graph.remove_edges_from([(u, v) for u, v, e in graph.edges(data=True)
-                                 if e.get("element") in closed_links])
-    tracks = graph.graph["tracks"]
-    for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
-        for t in tracks.get(place, ()):
-            for x in (False, True):
-                port = ("port", place, t, side, x)
-                if port in graph:
-                    graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
+    graph = _view(net, tuple(dict.fromkeys(all_sources)), tuple(dict.fromkeys(all_sinks)),
+                  closed_nodes, set(links))
     if "SOURCE" not in graph or "SINK" not in graph:
         return 0.0, empty
     try:
@@ -135,6 +125,45 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
         if u in reach and v not in reach and "capacity" in attrs:
             rows[attrs["element"]] = rows.get(attrs["element"], 0.0) + attrs["capacity"]
     return float(value), element_rows(net, rows)
+
+
+def _attached(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> nx.DiGraph:
+    """The baseline flow network with SOURCE and SINK attached (built once per network and ends)."""
+    cache = net.derived("dependence.attached_flow_graphs", dict)
+    if (sources, sinks) in cache:
+        return cache[(sources, sinks)]
+    graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
+    tracks = graph.graph["tracks"]
+    sinks = tuple(s for s in sinks if s not in sources)
+    for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
+        for t in tracks.get(place, ()):
+            for x in (False, True):
+                port = ("port", place, t, side, x)
+                if port in graph:
+                    graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
+    by_place: dict[str, list] = {}
+    by_element: dict[str, list] = {}
+    for n in graph:
+        if isinstance(n, tuple):
+            by_place.setdefault(n[1], []).append(n)
+    for u, v, e in graph.edges(data=True):
+        if "element" in e:
+            by_element.setdefault(e["element"], []).append((u, v))
+    graph.graph.update(by_place=by_place, by_element=by_element)
+    cache[(sources, sinks)] = graph
+    return graph
+
+
+def _view(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...], closed_nodes: set[str],
+          closed_links: set[str]):
+    """A read-only view of the attached flow network without the closed places and links
+    (a closed source's or sink's ports are hidden with it, so it drops out)."""
+    graph = _attached(net, sources, sinks)
+    hidden_nodes = [n for place in closed_nodes for n in graph.graph["by_place"].get(place, ())]
+    hidden_edges = [e for link in closed_links for e in graph.graph["by_element"].get(link, ())]
+    if not hidden_nodes and not hidden_edges:
+        return graph
+    return nx.restricted_view(graph, hidden_nodes, hidden_edges)
 
 
 def rail_route(net: Corridor, origin: str, destination: str, avoid: Sequence[str] = (),
