@@ -381,10 +381,14 @@ def max_flow_cut(net: Corridor, sources: Sequence[str], sinks: Sequence[str]) ->
         if u in reach and v not in reach and "capacity" in attrs:
             element = attrs["element"]
             rows[element] = rows.get(element, 0.0) + attrs["capacity"]
-    return MinCut(float(value), _element_rows(net, rows), list(sources), list(sinks))
+    return MinCut(float(value), element_rows(net, rows), list(sources), list(sinks))
 
 
-def _element_rows(net: Corridor, capacities: dict[str, float]) -> pd.DataFrame:
+def element_rows(net: Corridor, capacities: dict[str, float]) -> pd.DataFrame:
+    """The cut elements as a table: id, type (node/link), name, capacity_trains_day, largest first.
+
+    ``capacities`` maps a node or link id to the capacity it contributes to a cut (trains/day).
+    """
     records = []
     for element, cap in capacities.items():
         if element in net.nodes.index:

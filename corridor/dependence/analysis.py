@@ -3,11 +3,13 @@ baseline, and what avoiding it costs.
 
 Baseline shares come from the capacity model's equilibrium assignment of the whole demand (the
 flow shares capacity and queues with the other trains). For each country or crossing avoided:
-the trains per day that can still be carried (the maximum flow of the network without it from the
-flow's origins to its destinations, at most the flow's demand), the trains and TEU per day that
-cannot, the extra days (expected and P90), USD and kg CO2e per 40' container of the rerouted
-trains on their fastest detour (rail, else the fastest sea option of the mode comparison), the
-corridor they move to, and the minimum cut of the detour network (the binding elements).
+the trains per day still carried (the served trains of the capacity-constrained assignment of the
+whole demand with its elements closed, the other flows competing for the same capacity), the trains
+and TEU per day that cannot, the extra days (expected and P90), USD and kg CO2e per 40' container
+of the rerouted trains on their fastest detour (rail, else the fastest sea option of the mode comparison), the
+corridor they move to, and the minimum cut of the detour network (the binding elements: how much
+new capacity where would let the flow avoid it; its value ``detour_cut_trains_day`` is the flow's
+maximum flow alone, an upper bound of the trains carried).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class _Context:
     uses: list[_Use]
     crossing_links: dict[str, list[str]]
     crossing_names: dict[str, str]
+    assigned: pd.DataFrame
     samples: int
     seed: int
     base_routes: dict = field(default_factory=dict)
@@ -94,7 +97,8 @@ def dependence(
     pandas.DataFrame
         Columns ``COLUMNS`` (shares are fractions 0-1; days, USD and kg are per rerouted train or
         per 40' container, weighted by the trains rerouted), most depended-on first;
-        ``attrs`` holds flow, by, total trains and TEU per day and the baseline max flow.
+        ``attrs`` holds flow, by, total trains and TEU per day, the baseline max flow and the
+        trains per day the baseline assignment carries.
     """
     if by not in BY:
         raise CorridorError(f"unknown --by {by!r}; expected one of {', '.join(BY)}")
@@ -139,7 +143,7 @@ def _table(net, demand, flow_name, by, samples, seed) -> pd.DataFrame:
     total = float(rows["trains_day"].sum())
     frame.attrs.update(flow=flow_name, by=by, trains_day=total,
                        teu_day=float((rows["trains_day"] * rows["teu_per_train"]).sum()),
-                       max_flow_trains_day=_base_max_flow(ctx))
+                       max_flow_trains_day=_base_max_flow(ctx), carried_trains_day=_base_carried(ctx))
     return frame
 
 
@@ -157,6 +161,9 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             key = "__".join(sorted((a, b)))
             crossing_links[key].append(lid)
             crossing_names[key] = f"{net.nodes.at[a, 'name']} – {net.nodes.at[b, 'name']}"
+    ends_of = dict(zip(links.index, zip(links["from"], links["to"], strict=True), strict=True))
+    length_of = dict(zip(links.index, links["length_km"].astype(float), strict=True))
+    country = country.to_dict()
     for row in rows.itertuples(index=False):
         pair = (row.origin, row.destination)
         for use in by_pair.get(pair, []):
@@ -164,8 +171,8 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             km: dict[str, float] = defaultdict(float)
             crossings = set()
             for lid in use.links:
-                a, b = links.at[lid, "from"], links.at[lid, "to"]
-                length = float(links.at[lid, "length_km"])
+                a, b = ends_of[lid]
+                length = length_of[lid]
                 if country[a] == country[b]:
                     km[country[a]] += length
                 else:
@@ -176,7 +183,7 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             transit = {country[n] for n in use.nodes} - ends
             uses.append(_Use(row.origin, row.destination, row.market_country, use.trains_day * scale,
                              row.teu_per_train, transit, dict(km), crossings, sum(km.values())))
-    return _Context(net, rows, uses, dict(crossing_links), crossing_names, samples, seed)
+    return _Context(net, rows, uses, dict(crossing_links), crossing_names, assigned, samples, seed)
 
 
 def _keys(ctx: _Context, by: str) -> list[str]:
@@ -213,7 +220,7 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
     flow_trains = float(relevant["trains_day"].sum())
     closed = {"countries": [key]} if by == "country" else {"links": ctx.crossing_links[key]}
     capacity, cut = inputs.max_flow(ctx.net, relevant["origin"], relevant["destination"], **closed)
-    carried = min(flow_trains, capacity)
+    carried = _carried(ctx, relevant, inputs.closed_elements(ctx.net, **closed))
     unserved = flow_trains - carried
     teu_per_train = (float((relevant["trains_day"] * relevant["teu_per_train"]).sum()) / flow_trains
                      if flow_trains > 0 else 0.0)
@@ -232,6 +239,15 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
                              zip(cut["name"], cut["capacity_trains_day"], strict=True)),
         "binding_ids": " ".join(cut["id"]),
     }
+
+
+def _carried(ctx: _Context, relevant: pd.DataFrame, closed: list[str]) -> float:
+    """Trains/day of the flow rows served with ``closed`` closed (assignment of the whole demand)."""
+    if relevant.empty:
+        return 0.0
+    share = inputs.served_share(ctx.net, ctx.assigned, closed)
+    return float(sum(t * share.get((o, d), 0.0) for o, d, t in
+                     zip(relevant["origin"], relevant["destination"], relevant["trains_day"], strict=True)))
 
 
 def _name(ctx: _Context, key: str, by: str) -> str:
@@ -292,3 +308,7 @@ def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
 def _base_max_flow(ctx: _Context) -> float:
     capacity, _ = inputs.max_flow(ctx.net, ctx.rows["origin"], ctx.rows["destination"])
     return min(float(ctx.rows["trains_day"].sum()), capacity)
+
+
+def _base_carried(ctx: _Context) -> float:
+    return _carried(ctx, ctx.rows, [])

@@ -17,7 +17,8 @@ def corridor_of(net: Corridor, found: Route | None) -> str:
     if found is None:
         return SEA
     countries = list(found.countries)
-    modes = set(net.links.loc[list(found.links), "mode"]) if found.links else set()
+    mode_of = net.derived("dependence.link_modes", lambda: net.links["mode"].to_dict())
+    modes = {mode_of[lid] for lid in found.links}
     if "ferry" in modes or "AZ" in countries:
         return MIDDLE
     if "MN" in countries or countries[:2] == ["CN", "RU"]:

@@ -2,16 +2,20 @@
 
 The builder only draws what ``corridor.dependence.dependence`` computed: each row's share, the
 largest rerouted pair's detour (``detour_path``) and the minimum cut of the detour network
-(``binding_ids``). No Natural Earth admin-0 layer ships with corridor yet, so a country is drawn as
-a disc over its stations (mean position), shaded and sized by its share.
+(``binding_ids``). A country is its Natural Earth admin-0 polygon (``corridor/_data/
+countries.geojson``, shipped) shaded by its share; a country without a polygon there falls back to
+a disc over its stations.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import branca.colormap
 import folium
+import geopandas as gpd
 import pandas as pd
 
 from corridor.webmap.base import attribute_table, base_map, esc, finish, fmt, popup, tooltip
@@ -30,8 +34,14 @@ def dependence_map(net: Corridor, table: pd.DataFrame, top: int = 5) -> folium.M
     scale = branca.colormap.LinearColormap(SHARE_COLORS, vmin=0.0, vmax=1.0,
                                            caption="share of the flow's trains")
     shares = folium.FeatureGroup(name="share of the flow", show=True)
+    by = table.attrs.get("by", "country")
+    polygons = country_polygons() if by == "country" else None
     for row in table.itertuples(index=False):
-        _share_mark(net, row, table.attrs.get("by", "country"), scale).add_to(shares)
+        shape = polygons.geometry.get(row.id) if polygons is not None else None
+        if shape is not None:
+            _country_shape(shape, row, scale).add_to(shares)
+        else:
+            _share_mark(net, row, by, scale).add_to(shares)
     shares.add_to(m)
     for row in table.head(top).itertuples(index=False):
         group = folium.FeatureGroup(name=f"avoid {esc(row.name)}: detour and binding elements", show=False)
@@ -41,6 +51,25 @@ def dependence_map(net: Corridor, table: pd.DataFrame, top: int = 5) -> folium.M
         group.add_to(m)
     scale.add_to(m)
     return finish(m)
+
+
+@lru_cache(maxsize=1)
+def country_polygons() -> gpd.GeoDataFrame:
+    """The shipped Natural Earth admin-0 polygons, indexed by ISO 3166-1 alpha-2 code."""
+    path = resources.files("corridor") / "_data" / "countries.geojson"
+    with resources.as_file(path) as file:
+        frame = gpd.read_file(file)
+    return frame.drop_duplicates("iso_a2").set_index("iso_a2")
+
+
+def _country_shape(shape, row, scale) -> folium.GeoJson:
+    color = scale(min(max(float(row.share_trains), 0.0), 1.0))
+    return folium.GeoJson(
+        shape.__geo_interface__,
+        style_function=lambda _, c=color: {"fillColor": c, "color": "#444444", "weight": 1,
+                                           "fillOpacity": 0.75},
+        tooltip=tooltip(f"{row.name}: {100 * row.share_trains:.0f} % of trains"),
+        popup=_row_popup(row))
 
 
 def _row_popup(row) -> folium.Popup:
