@@ -60,6 +60,31 @@ class Comparison:
     modes: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def _analyses(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(name, frame) for name in ("transit", "bottlenecks", "reach", "modes")
+                if (frame := getattr(self, name)) is not None]
+
+    def __repr__(self) -> str:
+        from corridor.display import short
+
+        facts: list[tuple[str, Any]] = [("scenario", repr(self.scenario))]
+        facts += [(name, f"{len(frame)} rows") for name, frame in self._analyses()]
+        if self.transit is not None and "change" in self.transit:
+            facts.append(("changed", int((self.transit["change"] != "same route").sum())))
+        return short("Comparison", facts)
+
+    def _repr_html_(self) -> str:
+        from corridor.display import card, table
+
+        shown = {"transit": ["origin", "destination", "base_days", "scenario_days", "delta_days",
+                             "change"],
+                 "modes": ["origin", "destination", "option", "change"]}
+        facts = [("scenario", self.scenario)] + [(name, f"{len(frame):,} rows")
+                                                 for name, frame in self._analyses()]
+        tables = [table(frame, shown.get(name, list(frame.columns)[:8]), caption=name, digits=2)
+                  for name, frame in self._analyses()]
+        return card(f"Comparison: {self.scenario}", facts, tables)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``scenario``, ``pairs`` and the other analyses as lists of records."""
         out: dict[str, Any] = {"scenario": self.scenario}
