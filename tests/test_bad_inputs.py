@@ -354,6 +354,10 @@ CASES = [
     ("validate --data {d}/nan_dwell", USER, "finite"),
     ("validate {d}/nan_dwell --data {d}/inf_speed", USER, "name the network once"),
     ("validate {d}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
+    # -- issue 15, second round: whatif P50/P90 ---------------------------------------------------
+    ("whatif dostyk-congestion --samples -1", USER, "samples"),
+    ("whatif dostyk-congestion --samples 100000000", USER, "samples"),
+    ("whatif dostyk-congestion --samples 200 --seed -1", USER, "seed"),
     (f"{R} --data {{d}}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
 ]
 
