@@ -354,6 +354,10 @@ CASES = [
     ("validate --data {d}/nan_dwell", USER, "finite"),
     ("validate {d}/nan_dwell --data {d}/inf_speed", USER, "name the network once"),
     ("validate {d}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
+    # -- issue 15, second round: whatif P50/P90 ---------------------------------------------------
+    ("whatif dostyk-congestion --samples -1", USER, "samples"),
+    ("whatif dostyk-congestion --samples 100000000", USER, "samples"),
+    ("whatif dostyk-congestion --samples 200 --seed -1", USER, "seed"),
     (f"{R} --data {{d}}/not_a_network.gpkg", USER, "not a readable GeoPackage"),
 ]
 
@@ -422,3 +426,15 @@ def test_ctrl_c_is_one_line_and_exit_130(cli, monkeypatch):
     monkeypatch.setattr(transit, "fastest_paths", interrupted)
     status, _, err = cli("route", "Chongqing", "Duisburg", "--samples", "0")
     assert status == 130 and err.strip() == "corridor: error: interrupted"
+
+
+@pytest.mark.parametrize("command", ["map network --offline --out {d}/net.html",
+                                     "map route Chongqing Duisburg --samples 0 --offline --out {d}/r.html",
+                                     "gallery --offline --out {d}/gallery"])
+def test_offline_without_the_asset_mirror_is_one_line(cli, tmp_path, monkeypatch, command):
+    monkeypatch.setenv("CORRIDOR_WEBASSETS", str(tmp_path / "no-mirror"))
+    status, _out, err = cli(*shlex.split(command.replace("{d}", str(tmp_path))))
+    assert status == USER
+    assert len(err.strip().splitlines()) == 1, err
+    assert "python -m corridor.webmap.offline" in err and "no-mirror" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, no work done

@@ -20,6 +20,7 @@ import corridor
 from corridor.cli.gallery import gallery_maps
 from corridor.errors import CorridorError
 from corridor.webmap import network_map, route_map, save_map
+from corridor.webmap.offline import is_tile_request
 from corridor.webmap.routes import route_events
 
 pytestmark = pytest.mark.browser
@@ -210,3 +211,42 @@ def test_reach_and_whatif_maps_toggle_layers(browser, gallery_server):
     assert "scenario" in popup.inner_text() and "days" in popup.inner_text()
     assert log.problems() == []
     page.close()
+
+
+def test_offline_map_opens_with_the_network_disabled(browser, tmp_path, net):
+    """A ``--offline`` map needs no request at all: vector paths and country outlines draw."""
+    from typer.testing import CliRunner
+
+    from corridor.cli import app
+
+    out = tmp_path / "network-offline.html"
+    result = CliRunner().invoke(app, ["map", "network", "--offline", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    requests, errors = [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    def refuse_all_but_the_page(route):
+        if route.request.url == out.resolve().as_uri() or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    page.route("**/*", refuse_all_but_the_page)
+    page.goto(out.resolve().as_uri(), wait_until="load")
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_timeout(300)
+    _shot(page, "network-offline")
+    countries = page.locator("path.corridor-country").count()
+    assert countries > 50  # Natural Earth outlines from Portugal to Japan
+    assert page.locator("path.corridor-link").count() == len(net.links)
+    assert page.locator(".corridor-legend").is_visible()
+    assert page.locator(".leaflet-control-layers-overlays label", has_text="Country outlines").count() == 1
+    # only tiles may be wanted: no script, style, font or image request left the page
+    assert [u for u in requests if not is_tile_request(u)] == []
+    assert [e for e in errors if "Failed to load resource" not in e] == []
+    context.close()

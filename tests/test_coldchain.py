@@ -217,3 +217,41 @@ def test_cli_reach_table_and_commodities(cli):
 def test_cli_reach_errors_are_one_line(cli, args, expected):
     code, _, err = cli("reach", "Kostanay", *args)
     assert code == 2 and expected in err and err.count("\n") == 1
+
+
+# -- why a place is out of reach; chill injury in the table (issue 15) --------------------------------
+
+def test_unreachable_places_say_why_with_their_arrival_and_shelf_life(net):
+    from corridor.coldchain import commodity as find_commodity
+    from corridor.coldchain.explain import UNREACHABLE_COLUMNS, unreachable_table
+
+    winter = corridor.reach(net, "Kostanay", "fresh_tomatoes", month=1)
+    table = unreachable_table(winter)
+    assert list(table.columns) == UNREACHABLE_COLUMNS
+    assert set(table["node"]) == set(winter.loc[~winter["reachable"], "node"])
+    frozen = table[table["reason"] == "freezing"].iloc[0]
+    assert frozen["why"].startswith("chilled below its safe band on unpowered stretches in January")
+    assert f"takes {frozen['arrival_days']:.1f} d" in frozen["why"]
+    assert f"{frozen['remaining_shelf_life_days']:.1f} d of shelf life left" in frozen["why"]
+    power = table[table["reason"] == "power"].iloc[0]
+    assert "96 h autonomy of genset power" in power["why"]
+
+    shelf = find_commodity(corridor.coldchain.builtin_commodities(), "chilled_beef").shelf_life_days
+    tight = unreachable_table(corridor.reach(net, "Kostanay", "chilled_beef", month=7,
+                                             margin_days=shelf - 1))
+    used_up = tight[tight["reason"] == "shelf_life"]
+    assert len(used_up) > 0 and used_up["why"].str.startswith("shelf life used up").all()
+    assert used_up["why"].str.contains(f"{shelf - 1:.0f} d needed").all()
+
+
+def test_reach_command_lists_out_of_reach_places_and_chill_injury(cli):
+    code, out, _ = cli("reach", "Kostanay", "--commodity", "fresh_tomatoes", "--month", "1", "--all")
+    assert code == 0
+    assert "chill injury" in out and "Out of reach" in out
+    assert "chilled below its safe band" in out and "reefer power runs out" in out
+    code, out, _ = cli("reach", "Kostanay", "--commodity", "fresh_tomatoes", "--month", "1", "--json")
+    data = json.loads(out)
+    assert any(r["chill_injury"] for r in data["reachable"])
+    assert all(r["why"] for r in data["unreachable"])
+    frozen = next(r for r in data["unreachable"] if r["reason"] == "freezing")
+    assert frozen["arrival_days"] > 0 and "January" in frozen["why"]

@@ -381,3 +381,24 @@ def test_netfactory_network_accepts_enable(tmp_path):
     net = corridor.load(write_network(tmp_path / "n", [a, b, c], links))
     result = compare(net, Scenario("open").enable("b", "a__b"), pairs=[("a", "b")])
     assert result.transit.iloc[0].change == "new route"
+
+
+def test_whatif_transit_table_carries_p50_and_p90_when_sampled(net, cli):
+    from corridor.scenarios import find_scenario
+    from corridor.scenarios.compare import PERCENTILE_COLUMNS
+    from corridor.transit import route
+
+    scenario = find_scenario("dostyk-congestion")
+    pairs = [("Chongqing", "Duisburg")]
+    plain = compare(net, scenario, pairs=pairs)
+    sampled = compare(net, scenario, pairs=pairs, samples=500, seed=3)
+    assert not set(PERCENTILE_COLUMNS) & set(plain.transit.columns)  # sweeps stay unsampled
+    row = sampled.transit.iloc[0]
+    direct = route(net, "Chongqing", "Duisburg", samples=500, seed=3)
+    assert row["base_p50_days"] == direct.p50_days and row["base_p90_days"] == direct.p90_days
+    assert row["scenario_p90_days"] >= row["scenario_p50_days"]
+    assert row["delta_p90_days"] == row["scenario_p90_days"] - row["base_p90_days"]
+    assert sampled.transit["base_days"].equals(plain.transit["base_days"])  # same routes
+    code, out, _ = cli("whatif", "dostyk-congestion", "--pairs", "Chongqing:Duisburg", "--samples", "500",
+                       "--seed", "3")
+    assert code == 0 and "P50/P90" in out and f"{direct.p50_days:.1f}/{direct.p90_days:.1f}" in out

@@ -56,7 +56,7 @@ def test_hostile_text_is_escaped_in_network_and_route_maps():
              render_html(route_map(evil, corridor.route(evil, "a", "e", samples=100)))]
     for page in pages:
         for raw in (EVIL_NAME, "<script>alert(2)", "${alert(3)}", "onmouseover=alert(4)>", "evil <net>",
-                    "{{", "{%", "{#", "49"):
+                    "{{", "{%", "{#", "49jinja"):  # EVIL_JINJA evaluated (country coordinates hold 49)
             assert raw not in page, raw
     assert html.escape(EVIL_NAME) in pages[0] and html.escape(EVIL_NAME) in pages[1]
     assert "&lt;b onmouseover=alert(4)&gt;report" in pages[0]
@@ -254,3 +254,73 @@ def test_map_option_helpers_for_analysis_commands(tmp_path):
         check_map_file(tmp_path / "map.png")
     write_map(tmp_path / "m.html", lambda: network_map(evil_network()))
     assert (tmp_path / "m.html").read_text(encoding="utf-8").count('"className": "corridor-link ') == 6
+
+
+# -- country outlines and self-contained (--offline) pages --------------------------------------------
+
+def _country_names(page: str) -> set[str]:
+    match = re.search(r"L\.geoJSON\((\{.*?\}), \{\n    pane: 'corridor-countries'", page, flags=re.S)
+    assert match, "no country layer in the page"
+    import json
+
+    return {f["properties"]["name"] for f in json.loads(match.group(1))["features"]}
+
+
+def test_every_map_draws_country_outlines_under_its_layers(net, chongqing_routes):
+    from corridor.webmap.base import base_map, finish
+
+    for m in (network_map(net), route_map(net, chongqing_routes), finish(base_map())):
+        page = render_html(m)
+        names = _country_names(page)
+        assert {"Kazakhstan", "China", "Poland", "Germany", "Russia"} <= names
+        assert "pane: 'corridor-countries'" in page and "'corridor-countries').style.zIndex = 250" in page
+        assert "Country outlines (Natural Earth)" in page  # a toggle in the layer control
+        assert page.count("country_outlines_000") > 0
+        assert len(re.findall(r"country_outlines_\w+\.addTo\(", page)) == 1
+
+
+def test_country_outlines_keep_only_countries_near_the_map():
+    from corridor.webmap.base import country_features
+
+    names = {f["properties"]["name"] for f in country_features((5.0, 45.0, 15.0, 55.0))["features"]}
+    assert "Germany" in names and "Poland" in names and "China" not in names and "Japan" not in names
+    everything = country_features(None)["features"]
+    assert len(everything) > len(names)
+
+
+def _mirror_or_skip():
+    from corridor.errors import CorridorError
+    from corridor.webmap.inline import check_mirror
+
+    try:
+        return check_mirror()
+    except CorridorError as exc:
+        pytest.skip(str(exc))
+
+
+def test_offline_page_has_no_remote_script_or_style_and_is_reproducible(tmp_path, net):
+    _mirror_or_skip()
+    m = network_map(net)
+    first = save_map(m, tmp_path / "a.html", offline=True).read_text(encoding="utf-8")
+    second = save_map(network_map(net), tmp_path / "b.html", offline=True).read_text(encoding="utf-8")
+    assert first == second
+    assert not re.search(r"<script src=|<link rel=\"stylesheet\"", first)
+    assert "/* https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js */" in first
+    assert "data:font/woff2;base64," in first  # Font Awesome glyphs of the node badges
+    assert _country_names(first) == _country_names(render_html(m))
+
+
+def test_offline_map_and_gallery_commands(cli, tmp_path):
+    _mirror_or_skip()
+    code, _, err = cli("map", "network", "--offline", "--out", str(tmp_path / "n.html"))
+    assert code == 0, err
+    assert "<script src=" not in (tmp_path / "n.html").read_text(encoding="utf-8")
+
+
+def test_gallery_index_says_what_needs_the_internet():
+    online, offline = index_html(gallery_maps()), index_html(gallery_maps(), offline=True)
+    for page in (online, offline):
+        assert "What needs the internet" in page and "Basemap tiles" in page
+        assert "country outlines" in page
+    assert "load from CDNs" in online and "corridor gallery --offline" in online
+    assert "rendered with <code>--offline</code>" in offline and "load from CDNs" not in offline

@@ -98,6 +98,35 @@ class Assignment:
     def unserved_teu_day(self) -> float:
         return self.unserved_trains_day * self.teu_per_train
 
+    def _facts(self) -> list[tuple[str, str]]:
+        from corridor.display import number
+
+        return [("method", self.method), ("pairs", number(len(self.pairs))),
+                ("served trains/day", number(self.served_trains_day)),
+                ("unserved trains/day", number(self.unserved_trains_day)),
+                ("rerouted trains/day", number(self.rerouted_trains_day)),
+                ("train-hours/day", number(self.total_train_hours_day, 0)),
+                ("of which queueing", number(self.queue_train_hours_day, 0)),
+                ("iterations, gap", f"{self.iterations}, {self.gap:.2g}")]
+
+    def __repr__(self) -> str:
+        from corridor.display import number, short
+
+        return short("Assignment", [
+            ("method", self.method), ("pairs", len(self.pairs)), ("elements", len(self.elements)),
+            ("served_trains_day", number(self.served_trains_day)),
+            ("unserved_trains_day", number(self.unserved_trains_day)),
+            ("queue_train_hours_day", number(self.queue_train_hours_day, 0))])
+
+    def _repr_html_(self) -> str:
+        from corridor.display import card, table
+
+        top = self.binding(10)
+        return card("Assignment", self._facts(), [table(
+            top, ["id", "name", "demand_trains_day", "flow_trains_day", "capacity_trains_day",
+                  "utilization", "wait_days"], caption="busiest capacity-limited elements",
+            digits=2)])
+
     @property
     def served_trains_day(self) -> float:
         return float(self.pairs["served_trains_day"].sum())

@@ -349,6 +349,21 @@ class MinCut:
     sources: list[str]
     sinks: list[str]
 
+    def __repr__(self) -> str:
+        from corridor.display import number, short
+
+        return short("MinCut", [("capacity_trains_day", number(self.capacity_trains_day)),
+                                ("elements", ", ".join(map(str, self.elements["id"]))),
+                                ("sources", len(self.sources)), ("sinks", len(self.sinks))])
+
+    def _repr_html_(self) -> str:
+        from corridor.display import card, number, table
+
+        facts = [("capacity (trains/day)", number(self.capacity_trains_day)),
+                 ("sources", ", ".join(self.sources)), ("sinks", ", ".join(self.sinks))]
+        return card("Minimum cut", facts, [table(self.elements, ["id", "type", "name",
+                                                                  "capacity_trains_day"])])
+
     def to_dict(self) -> dict:
         return {"capacity_trains_day": round(self.capacity_trains_day, 2),
                 "sources": self.sources, "sinks": self.sinks,

@@ -73,6 +73,25 @@ class Criticality:
     horizon_days: float
     teu_per_train: float
 
+    def __repr__(self) -> str:
+        from corridor.display import short
+
+        top = ", ".join(map(str, self.ranking["id"].head(3)))
+        return short("Criticality", [("flow", self.flow), ("elements", len(self.ranking)),
+                                     ("top", top), ("full", self.full is not None)])
+
+    def _repr_html_(self) -> str:
+        from corridor.display import card, table
+
+        facts = [("flow", self.flow), ("elements ranked", len(self.ranking)),
+                 ("horizon (days)", self.horizon_days)]
+        tables = [table(self.ranking, ["rank", "id", "name", "flow_teu_day_lost", "teu_day_lost",
+                                       "rerouted_trains_day", "extra_days_mean", "detour"],
+                        caption="N-1: most harmful closures first")]
+        if self.full is not None:
+            tables.append(table(self.full, FULL_COLUMNS, caption="full re-equilibrium", digits=2))
+        return card("Criticality (N-1)", facts, tables)
+
     def full_error(self) -> dict[str, float] | None:
         """Largest absolute differences fast − full (TEU/day lost, train-hours/day), or None."""
         if self.full is None or self.full.empty:

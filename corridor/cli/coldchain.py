@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 REACH_COLUMNS = ["node", "name", "country", "arrival_days", "p90_days",
-                 "remaining_shelf_life_days", "unpowered_hours", "climate_from"]
+                 "remaining_shelf_life_days", "unpowered_hours", "chill_injury", "climate_from"]
 
 
 def _is_terminal(kinds) -> bool:
@@ -37,9 +37,22 @@ def _reach_rows(net, result: pd.DataFrame, show_all: bool) -> pd.DataFrame:
         keep = net.nodes.loc[rows["node"], "kind"].map(_is_terminal).to_numpy()
         rows = rows[keep]
     frame = rows.sort_values("arrival_days")[REACH_COLUMNS].round(1)
+    frame["chill_injury"] = frame["chill_injury"].map(lambda hurt: "yes" if hurt else "")
     return frame.rename(columns={"arrival_days": "days", "p90_days": "P90",
                                  "remaining_shelf_life_days": "shelf life left (d)",
-                                 "unpowered_hours": "unpowered h", "climate_from": "climate"})
+                                 "unpowered_hours": "unpowered h", "chill_injury": "chill injury",
+                                 "climate_from": "climate"})
+
+
+def _unreachable_rows(net, result: pd.DataFrame, show_all: bool) -> pd.DataFrame:
+    from corridor.coldchain.explain import unreachable_table
+
+    rows = unreachable_table(result)
+    if not show_all:
+        rows = rows[rows["node"].map(lambda node: _is_terminal(net.nodes.at[node, "kind"]))
+                    .astype(bool)]
+    rows = rows.drop(columns=["arrival_days", "remaining_shelf_life_days"])
+    return rows
 
 
 def _summary(result: pd.DataFrame) -> Text:
@@ -129,6 +142,10 @@ def reach(
         return
     title = "Origins that can supply it" if reverse else "Reachable terminals"
     console().print(tables.frame_table(_reach_rows(net, result, show_all), title=title))
+    lost = _unreachable_rows(net, result, show_all)
+    if len(lost):
+        console().print(tables.frame_table(
+            lost, title="Out of reach" + ("" if show_all else " (terminals; --all for every node)")))
     console().print(_summary(result))
 
 

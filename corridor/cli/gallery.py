@@ -115,7 +115,7 @@ def _whatif(scenario: str) -> Callable[[Corridor], folium.Map]:
 
 
 def render_gallery(out_dir: str | Path = "maps", net: Corridor | None = None,
-                   maps: list[GalleryMap] | None = None) -> list[Path]:
+                   maps: list[GalleryMap] | None = None, offline: bool = False) -> list[Path]:
     """Render every gallery map and ``index.html`` into ``out_dir``, all or nothing.
 
     The maps are built in a temporary directory beside ``out_dir`` and moved into it only when
@@ -142,8 +142,8 @@ def render_gallery(out_dir: str | Path = "maps", net: Corridor | None = None,
     net = net if net is not None else load()
 
     def build(staging: Path) -> list[Path]:
-        written = [save_map(item.build(net), staging / item.file) for item in items]
-        written.append(atomic_write_text(staging / "index.html", index_html(items)))
+        written = [save_map(item.build(net), staging / item.file, offline=offline) for item in items]
+        written.append(atomic_write_text(staging / "index.html", index_html(items, offline)))
         return written
 
     return write_directory(out_dir, build, what="gallery")
@@ -157,8 +157,8 @@ def take_screenshots(out_dir: str | Path = "maps") -> list[Path]:
     return [screenshot(out / html, out / png) for html, png in SCREENSHOTS]
 
 
-def index_html(items: list[GalleryMap]) -> str:
-    """The gallery's index page: one link and one line per map."""
+def index_html(items: list[GalleryMap], offline: bool = False) -> str:
+    """The gallery's index page: one link and one line per map, and what needs the internet."""
     entries = "\n".join(
         f'  <li><a href="{esc(item.file)}">{esc(item.title)}</a> — {esc(item.description)}</li>'
         for item in items
@@ -167,6 +167,14 @@ def index_html(items: list[GalleryMap]) -> str:
         f'  <figure><a href="{esc(html)}"><img src="{esc(png)}" alt="{esc(html)}" width="640"></a>'
         f"<figcaption>{esc(html)}</figcaption></figure>"
         for html, png in SCREENSHOTS
+    )
+    scripts = (
+        "Nothing else: these maps were rendered with <code>--offline</code>, so Leaflet, its plugins, "
+        "jQuery, Bootstrap and Font Awesome are inlined."
+        if offline else
+        "Leaflet, its plugins, jQuery, Bootstrap and Font Awesome load from CDNs (jsDelivr, cdnjs, "
+        "code.jquery.com); <code>corridor gallery --offline</code> inlines them instead, from the "
+        "mirror of <code>python -m corridor.webmap.offline DIR</code>."
     )
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -183,8 +191,14 @@ def index_html(items: list[GalleryMap]) -> str:
 <body>
 <h1>corridor · map gallery</h1>
 <p>Web maps rendered by <code>corridor gallery</code> from the built-in network of the China–Europe
-rail freight corridors. Open a map in a browser; basemap tiles load from OpenStreetMap and
-OpenTopoMap.</p>
+rail freight corridors. Open a map in a browser.</p>
+<h2>What needs the internet</h2>
+<ul>
+  <li>Basemap tiles (OpenStreetMap, OpenTopoMap) always do; without them every map still draws its
+  country outlines (Natural Earth, in the page).</li>
+  <li>{scripts}</li>
+  <li>Everything else — lines, places, popups, legends, the place search — is in the page.</li>
+</ul>
 <ul>
 {entries}
 </ul>

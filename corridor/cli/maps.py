@@ -22,6 +22,10 @@ map_app = typer.Typer(
 app.add_typer(map_app, name="map")
 
 OutFile = Annotated[Path, typer.Option("--out", help="HTML file to write (atomically).")]
+Offline = Annotated[bool, typer.Option(
+    "--offline", help="Inline Leaflet and every script and style from the local web-asset mirror "
+    "(python -m corridor.webmap.offline DIR; $CORRIDOR_WEBASSETS), so the page opens with no "
+    "network (no basemap tiles; country outlines are always drawn).")]
 
 
 def _check_out(out: Path, option: str = "--out") -> None:
@@ -32,10 +36,17 @@ def _check_out(out: Path, option: str = "--out") -> None:
     check_writable(out, option)
 
 
-def _write(m, out: Path) -> None:
+def _check_offline(offline: bool) -> None:
+    if offline:
+        from corridor.webmap.inline import check_mirror
+
+        check_mirror()
+
+
+def _write(m, out: Path, offline: bool = False) -> None:
     from corridor.webmap import save_map
 
-    save_map(m, out)
+    save_map(m, out, offline=offline)
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -43,15 +54,17 @@ def _write(m, out: Path) -> None:
 def map_network(
     out: OutFile,
     width_by: Annotated[str, typer.Option(help="Line width shows: tracks or capacity.")] = "tracks",
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """The network: lines by gauge and mode, nodes by kind, popups with attributes and sources."""
     from corridor.webmap import network_map
 
     _check_out(out)
+    _check_offline(offline)
     if width_by not in ("tracks", "capacity"):
         raise CorridorError(f"--width-by must be tracks or capacity, got {width_by!r}")
-    _write(network_map(open_network(data), width_by=width_by), out)
+    _write(network_map(open_network(data), width_by=width_by), out, offline)
 
 
 @map_app.command("route", epilog="Example: corridor map route Chongqing Duisburg --alternatives 3 "
@@ -70,6 +83,7 @@ def map_route(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     include_planned: Annotated[bool, typer.Option(
         help="Also use planned / under-construction lines.")] = False,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Route(s) with border and gauge-change events and a leg-by-leg timeline popup."""
@@ -77,6 +91,7 @@ def map_route(
 
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     _check_out(out)
+    _check_offline(offline)
     net = open_network(data)
     from corridor.transit import alternatives as find_alternatives
     from corridor.transit import route as find_route
@@ -87,7 +102,7 @@ def map_route(
         routes = [find_route(net, origin, destination, **options)]
     else:
         routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
-    _write(route_map(net, routes), out)
+    _write(route_map(net, routes), out, offline)
 
 
 @app.command(epilog="Example: corridor gallery --out maps/")
@@ -97,6 +112,7 @@ def gallery(
     screenshots: Annotated[bool, typer.Option(
         help="Also save PNG screenshots (needs playwright, Debian chromium and the web-asset "
              "mirror of python -m corridor.webmap.offline).")] = False,
+    offline: Offline = False,
 ) -> None:
     """Render the map gallery of the built-in network, with an index.html linking every map."""
     from corridor.cli.gallery import render_gallery, take_screenshots
@@ -104,7 +120,8 @@ def gallery(
     if out.exists() and not out.is_dir():
         raise CorridorError(f"--out {out} is a file; name a directory")
     check_writable(out / "index.html", "--out")
-    written = render_gallery(out)
+    _check_offline(offline)
+    written = render_gallery(out, offline=offline)
     if screenshots:
         written += take_screenshots(out)
     for path in written:
@@ -119,6 +136,7 @@ def map_bottlenecks(
     = None,
     method: Annotated[str, typer.Option(help="equilibrium or all_or_nothing.")] = "equilibrium",
     top: Annotated[int, typer.Option(help="Criticality ranks to mark.")] = 15,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Utilization colour scale, flows and capacities, the minimum cut and the N-1 ranking."""
@@ -126,12 +144,13 @@ def map_bottlenecks(
     from corridor.webmap import bottleneck_map
 
     _check_out(out)
+    _check_offline(offline)
     check_options(top=top)
     net = open_network(data)
     assignment = bottlenecks.assign(net, demand, method=method)
     cut = bottlenecks.min_cut(net, demand=demand)
     ranking = bottlenecks.criticality(net, demand, base=assignment)
-    _write(bottleneck_map(net, assignment, cut, ranking, top=top), out)
+    _write(bottleneck_map(net, assignment, cut, ranking, top=top), out, offline)
 
 
 @map_app.command("reach", epilog="Example: corridor map reach Kostanay --commodity chilled_beef "
@@ -147,6 +166,7 @@ def map_reach(
     band_days: Annotated[float, typer.Option(help="Width of the isochrone bands (days).")] = 3.0,
     color_by: Annotated[str, typer.Option(help="Colour places by arrival or shelf_life.")]
     = "arrival",
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Cold-chain reach: arrival days, shelf life left, isochrone bands, unreachable reasons."""
@@ -155,9 +175,10 @@ def map_reach(
 
     check_options(band_days=band_days)
     _check_out(out)
+    _check_offline(offline)
     net = open_network(data)
     result = reach(net, origin, commodity, month=month, power=power, reverse=reverse)
-    _write(reach_map(net, result, band_days=band_days, color_by=color_by), out)
+    _write(reach_map(net, result, band_days=band_days, color_by=color_by), out, offline)
 
 
 @map_app.command("whatif", epilog="Example: corridor map whatif dostyk-congestion --out whatif.html")
@@ -167,6 +188,7 @@ def map_whatif(
     pairs: Annotated[list[str] | None, typer.Option(
         help="Origin:Destination pairs (repeat or comma-list); the scenario's own by default.")]
     = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Baseline and scenario routes together, edited elements highlighted, deltas in popups."""
@@ -175,9 +197,11 @@ def map_whatif(
     from corridor.webmap import whatif_map
 
     _check_out(out)
+    _check_offline(offline)
     net = open_network(data)
     found = find_scenario(scenario)
-    _write(whatif_map(whatif(found.baseline(net), found, pairs=split_list(pairs) or None)), out)
+    result = whatif(found.baseline(net), found, pairs=split_list(pairs) or None)
+    _write(whatif_map(result), out, offline)
 
 
 # -- `--map FILE.html` on the analysis commands ------------------------------------------------------

@@ -61,14 +61,25 @@ def _transit_table(result: Comparison, description: str) -> Table:
     table = Table(title=Text(f"What if: {terminal_safe(result.scenario)}"),
                   caption=Text(terminal_safe(description)) if description else None,
                   caption_justify="left")
-    for column in ("origin", "destination", "base days", "scenario days", "Δ days", "change",
-                   "scenario crossings"):
-        table.add_column(column, justify="right" if "days" in column else "left")
-    for row in result.transit.itertuples(index=False):
-        table.add_row(_safe(row.origin), _safe(row.destination), _days(row.base_days),
-                      _days(row.scenario_days), _delta(row.delta_days), _safe(row.change),
-                      _safe(row.scenario_crossings or "no route"))
+    sampled = "base_p90_days" in result.transit.columns
+    days = (("base days", "base P50/P90", "scenario days", "scenario P50/P90", "Δ days", "Δ P90")
+            if sampled else ("base days", "scenario days", "Δ days"))
+    for column in ("origin", "destination", *days, "change", "scenario crossings"):
+        table.add_column(column, justify="right" if ("days" in column or "P90" in column) else "left")
+    for row in result.transit.to_dict(orient="records"):
+        cells = ([_days(row["base_days"]), _spread(row["base_p50_days"], row["base_p90_days"]),
+                  _days(row["scenario_days"]),
+                  _spread(row["scenario_p50_days"], row["scenario_p90_days"]),
+                  _delta(row["delta_days"]), _delta(row["delta_p90_days"])]
+                 if sampled else
+                 [_days(row["base_days"]), _days(row["scenario_days"]), _delta(row["delta_days"])])
+        table.add_row(_safe(row["origin"]), _safe(row["destination"]), *cells, _safe(row["change"]),
+                      _safe(row["scenario_crossings"] or "no route"))
     return table
+
+
+def _spread(p50: float, p90: float) -> str:
+    return "–" if p50 != p50 or p90 != p90 else f"{p50:.1f}/{p90:.1f}"
 
 
 def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
@@ -90,16 +101,20 @@ def whatif(
     analyses: Annotated[list[str] | None, typer.Option(
         "--analyses", help=f"Comparisons to run: {', '.join(ANALYSES)} (default transit).")]
     = None,
+    samples: Annotated[int, typer.Option(
+        help="Monte Carlo draws per route for P50/P90 (0: expected days only).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
     data: DataDir = None,
 ) -> None:
-    """Compare scenarios with the baseline: transit time per pair, old and new route."""
+    """Compare scenarios with the baseline: transit time (expected, P50, P90) per pair, old and new route."""
     from corridor.scenarios import find_scenario
     from corridor.scenarios.compare import compare, parse_pairs
     from corridor.scenarios.compare import whatif as whatif_pairs
     from corridor.webmap import whatif_map  # folium: imported only when the command runs
 
+    check_options(samples=samples, seed=seed)
     check_map_file(map_file)
     if map_file is not None and len(scenarios) > 1:
         raise CorridorError("--map draws one scenario; name a single scenario")
@@ -113,7 +128,8 @@ def whatif(
         scenario = find_scenario(name)
         chosen = split_list(pairs) or scenario.pairs or None
         baseline, variant = scenario.baseline(net), scenario.apply(net)  # applied once
-        result = compare(baseline, variant, pairs=parse_pairs(net, chosen), analyses=wanted)
+        result = compare(baseline, variant, pairs=parse_pairs(net, chosen), analyses=wanted,
+                         samples=samples, seed=seed)
         result.scenario = scenario.name
         results.append((scenario, result))
         write_map(map_file, lambda b=baseline, v=variant, p=chosen: whatif_map(

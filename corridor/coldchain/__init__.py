@@ -11,12 +11,14 @@ from corridor.coldchain.reach import (
     reach,
     reach_table,
 )
+from corridor.coldchain.summary import ReachSummary, summary
 
 __all__ = [
     "DEFAULT_AUTONOMY_H",
     "POWER_MODES",
     "REASONS",
     "Commodity",
+    "ReachSummary",
     "builtin_commodities",
     "commodity",
     "edge_costs",
@@ -25,4 +27,5 @@ __all__ = [
     "load_commodities",
     "reach",
     "reach_table",
+    "summary",
 ]

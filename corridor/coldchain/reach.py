@@ -488,7 +488,9 @@ def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margi
 
 
 def reach_table(result: gpd.GeoDataFrame) -> dict:
-    """JSON-ready summary: the query, ``reachable`` and ``unreachable`` lists."""
+    """JSON-ready summary: the query, ``reachable`` and ``unreachable`` lists (with ``why``)."""
+    from corridor.coldchain.explain import why
+
     reachable = result[result["reachable"]].sort_values("arrival_days")
     unreachable = result[~result["reachable"]]
     return {
@@ -503,8 +505,10 @@ def reach_table(result: gpd.GeoDataFrame) -> dict:
         ],
         "unreachable": [
             {"node": r.node, "reason": r.reason,
+             "arrival_days": None if math.isnan(r.arrival_days) else round(r.arrival_days, 2),
              "remaining_shelf_life_days": None if math.isnan(r.remaining_shelf_life_days)
-             else round(r.remaining_shelf_life_days, 1)}
+             else round(r.remaining_shelf_life_days, 1),
+             "chill_injury": bool(r.chill_injury), "why": why(r._asdict(), result.attrs)}
             for r in unreachable.itertuples()
         ],
     }

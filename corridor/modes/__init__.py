@@ -7,10 +7,12 @@ shelf life left and Pareto marks. Tables: ``geodata/tariffs.csv``, ``emission_fa
 """
 
 from corridor.modes.compare import COLUMNS, DEFAULT_PAYLOAD_T, compare_modes, pareto_mask
+from corridor.modes.summary import ModesSummary, summary
 from corridor.modes.tables import ModeTables, Range, builtin_tables, load_tables
 from corridor.modes.validation import validate_modes_tables
 
 __all__ = [
-    "COLUMNS", "DEFAULT_PAYLOAD_T", "ModeTables", "Range", "builtin_tables", "compare_modes", "load_tables",
-    "pareto_mask", "validate_modes_tables",
+    "COLUMNS", "DEFAULT_PAYLOAD_T", "ModeTables", "ModesSummary", "Range", "builtin_tables",
+    "compare_modes", "load_tables",
+    "pareto_mask", "summary", "validate_modes_tables",
 ]

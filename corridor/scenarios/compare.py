@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,31 @@ class Comparison:
     reach: pd.DataFrame | None = None
     modes: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def _analyses(self) -> list[tuple[str, pd.DataFrame]]:
+        return [(name, frame) for name in ("transit", "bottlenecks", "reach", "modes")
+                if (frame := getattr(self, name)) is not None]
+
+    def __repr__(self) -> str:
+        from corridor.display import short
+
+        facts: list[tuple[str, Any]] = [("scenario", repr(self.scenario))]
+        facts += [(name, f"{len(frame)} rows") for name, frame in self._analyses()]
+        if self.transit is not None and "change" in self.transit:
+            facts.append(("changed", int((self.transit["change"] != "same route").sum())))
+        return short("Comparison", facts)
+
+    def _repr_html_(self) -> str:
+        from corridor.display import card, table
+
+        shown = {"transit": ["origin", "destination", "base_days", "scenario_days", "delta_days",
+                             "change"],
+                 "modes": ["origin", "destination", "option", "change"]}
+        facts = [("scenario", self.scenario)] + [(name, f"{len(frame):,} rows")
+                                                 for name, frame in self._analyses()]
+        tables = [table(frame, shown.get(name, list(frame.columns)[:8]), caption=name, digits=2)
+                  for name, frame in self._analyses()]
+        return card(f"Comparison: {self.scenario}", facts, tables)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``scenario``, ``pairs`` and the other analyses as lists of records."""
@@ -128,27 +154,41 @@ class RouteSummary:
     km: float
     crossings: str
     path: tuple[str, ...]
+    p50_days: float = math.nan
+    p90_days: float = math.nan
 
 
-def summarize_routes(net: Corridor, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                              RouteSummary | None]:
-    """Fastest route (expected days) for each pair; None where there is none."""
+def summarize_routes(net: Corridor, pairs: Sequence[tuple[str, str]], samples: int = 0,
+                     seed: int = 0) -> dict[tuple[str, str], RouteSummary | None]:
+    """Fastest route (expected days) for each pair; None where there is none.
+
+    With ``samples`` > 0 each route also gets its Monte Carlo P50 and P90 days (same seed, same
+    numbers); the route itself is the same either way.
+    """
     from corridor.transit import route
 
     out: dict[tuple[str, str], RouteSummary | None] = {}
     for origin, destination in pairs:
         try:
-            r = route(net, origin, destination, samples=0)
+            r = route(net, origin, destination, samples=samples, seed=seed)
         except (NoRouteError, CorridorError):
             out[(origin, destination)] = None
             continue
+        p50, p90 = ((r.p50_days, r.p90_days) if samples and r.p50_days is not None
+                    else (math.nan, math.nan))
         out[(origin, destination)] = RouteSummary(
-            r.transit_days, r.distance_km, "; ".join(str(c) for c in r.border_crossings), tuple(r.path))
+            r.transit_days, r.distance_km, "; ".join(str(c) for c in r.border_crossings), tuple(r.path),
+            p50, p90)
     return out
 
 
+#: columns :func:`transit_frame` adds when the routes carry P50/P90 (``compare(samples=N)``)
+PERCENTILE_COLUMNS = ["base_p50_days", "scenario_p50_days", "base_p90_days", "scenario_p90_days",
+                      "delta_p90_days"]
+
+
 def transit_frame(base: dict, variant: dict) -> pd.DataFrame:
-    """Side-by-side table of two route summaries keyed by pair."""
+    """Side-by-side table of two route summaries keyed by pair (P50/P90 columns when sampled)."""
     rows = []
     for pair, b in base.items():
         v = variant.get(pair)
@@ -160,7 +200,18 @@ def transit_frame(base: dict, variant: dict) -> pd.DataFrame:
             b.crossings if b else "", v.crossings if v else "",
             _change(b, v), list(b.path) if b else [], list(v.path) if v else [],
         ))
-    return pd.DataFrame(rows, columns=TRANSIT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=TRANSIT_COLUMNS)
+    summaries = [s for pair in base for s in (base[pair], variant.get(pair)) if s is not None]
+    if summaries and not all(math.isnan(s.p90_days) for s in summaries):
+        def pick(table: dict, attr: str) -> list[float]:
+            return [getattr(table.get(pair), attr) if table.get(pair) else math.nan for pair in base]
+
+        frame["base_p50_days"], frame["scenario_p50_days"] = pick(base, "p50_days"), pick(variant,
+                                                                                          "p50_days")
+        frame["base_p90_days"], frame["scenario_p90_days"] = pick(base, "p90_days"), pick(variant,
+                                                                                          "p90_days")
+        frame["delta_p90_days"] = frame["scenario_p90_days"] - frame["base_p90_days"]
+    return frame
 
 
 def _change(base: RouteSummary | None, variant: RouteSummary | None) -> str:
@@ -275,6 +326,8 @@ def compare(
     analyses: Sequence[str] = ("transit",),
     reach: dict[str, Any] | None = None,
     modes: dict[str, Any] | None = None,
+    samples: int = 0,
+    seed: int = 0,
 ) -> Comparison:
     """Compare a scenario network with the baseline.
 
@@ -292,6 +345,9 @@ def compare(
     reach : dict, optional
         Arguments of :func:`corridor.coldchain.reach` (``origin``, ``commodity``, ``month`` ...);
         required for ``"reach"``.
+    samples, seed : int
+        Monte Carlo draws per route for the transit table's P50/P90 columns
+        (``PERCENTILE_COLUMNS``, added only when ``samples`` > 0); 0 (default): expected days only.
     modes : dict, optional
         Arguments of :func:`corridor.modes.compare_modes` (``container``, ``commodity_id``,
         ``month`` ...) for ``"modes"``, which compares every pair.
@@ -311,8 +367,8 @@ def compare(
     result = Comparison(variant.name)
     if "transit" in analyses:
         resolved = parse_pairs(base, pairs)
-        result.transit = transit_frame(summarize_routes(base, resolved),
-                                       summarize_routes(variant, resolved))
+        result.transit = transit_frame(summarize_routes(base, resolved, samples, seed),
+                                       summarize_routes(variant, resolved, samples, seed))
     if "bottlenecks" in analyses:
         result.bottlenecks = bottleneck_frame(base, variant)
     if "reach" in analyses:

@@ -32,6 +32,7 @@ POPUP_WIDTH = 620
 #: ``{{ ... }}`` in a place name would be evaluated while the map is saved)
 _LITERAL_BREAKERS = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;",
                                    "}": "&#125;"})
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
 _JS_STRING_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                     "{": "\\u007b", "}": "\\u007d", "'": "\\u0027"})
 
@@ -127,10 +128,106 @@ def base_map(bounds: Sequence[float] | None = None, measure: bool = True) -> fol
         folium.plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                                       secondary_length_unit="miles",
                                       primary_area_unit="sqkilometers").add_to(m)
+    CountryOutlines(bounds).add_to(m)
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+# -- country outlines: a base layer that needs no tile server -----------------------------------------
+
+#: lon/lat bounds of the countries drawn when a map has no bounds (the corridor's region)
+DEFAULT_REGION = (-10.0, 20.0, 135.0, 65.0)
+#: degrees of margin around a map's bounds within which countries are drawn
+COUNTRY_MARGIN_DEG = 12.0
+COUNTRY_STYLE = {"color": "#7a7a7a", "weight": 1, "opacity": 0.8, "fillColor": "#f2efe9",
+                 "fillOpacity": 0.55}
+
+_COUNTRIES_TEMPLATE = """
+{% macro script(this, kwargs) %}
+if (!{{ this._parent.get_name() }}.getPane('corridor-countries')) {
+    {{ this._parent.get_name() }}.createPane('corridor-countries');
+    {{ this._parent.get_name() }}.getPane('corridor-countries').style.zIndex = 250;
+    {{ this._parent.get_name() }}.getPane('corridor-countries').style.pointerEvents = 'none';
+}
+var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+    pane: 'corridor-countries', interactive: false, className: 'corridor-country',
+    style: {{ this.style_js }}
+});
+{% endmacro %}
+"""
+
+
+class CountryOutlines(folium.map.Layer):
+    """Natural Earth admin-0 outlines (package data) under every other layer, in their own pane.
+
+    Tiles need the internet; these are in the page, so a map opened offline still shows where
+    things are. Only countries within :data:`COUNTRY_MARGIN_DEG` of ``bounds`` are drawn.
+    :class:`folium.map.Layer` adds it to the map when rendered (``show``) and the layer control
+    lists it.
+    """
+
+    def __init__(self, bounds: Sequence[float] | None = None):
+        from folium.template import Template
+
+        super().__init__(name="Country outlines (Natural Earth)", overlay=True, control=True,
+                         show=True)
+        self._name = "CountryOutlines"
+        # in compact JSON, < > & ' occur only inside strings, where \uXXXX escapes are valid;
+        # "{{", "{%" and "{#" cannot occur at all (an object's first token is a quoted key)
+        self.data_js = json.dumps(country_features(bounds), separators=(",", ":")).translate(
+            _JSON_ESCAPES)
+        self.style_js = json.dumps(COUNTRY_STYLE)
+        self._template = Template(_COUNTRIES_TEMPLATE)
+
+
+def country_features(bounds: Sequence[float] | None = None) -> dict[str, Any]:
+    """The package's country outlines near ``bounds`` (lon/lat) as a GeoJSON FeatureCollection.
+
+    Features keep only ``name`` and ``iso_a2``; their order is the file's, so maps stay reproducible.
+    """
+    minx, miny, maxx, maxy = bounds if bounds is not None else DEFAULT_REGION
+    pad = COUNTRY_MARGIN_DEG
+    features = [
+        {"type": "Feature", "properties": {"name": f["properties"].get("name"),
+                                           "iso_a2": f["properties"].get("iso_a2")},
+         "geometry": f["geometry"]}
+        for f in _countries()["features"]
+        if _overlaps(_extent(f["geometry"]["coordinates"]),
+                     (float(minx) - pad, float(miny) - pad, float(maxx) + pad, float(maxy) + pad))
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+_COUNTRY_CACHE: dict[str, Any] = {}
+
+
+def _countries() -> dict[str, Any]:
+    if "data" not in _COUNTRY_CACHE:
+        from importlib.resources import files
+
+        text = files("corridor").joinpath("_data/countries.geojson").read_text(encoding="utf-8")
+        _COUNTRY_CACHE["data"] = json.loads(text)
+    return _COUNTRY_CACHE["data"]
+
+
+def _extent(coords: Any) -> tuple[float, float, float, float]:
+    xs: list[float] = []
+    ys: list[float] = []
+    stack = [coords]
+    while stack:
+        item = stack.pop()
+        if item and isinstance(item[0], int | float):
+            xs.append(item[0])
+            ys.append(item[1])
+        else:
+            stack.extend(item)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlaps(a: Sequence[float], b: Sequence[float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
 def finish(m: folium.Map, collapsed: bool = True) -> folium.Map:
@@ -242,14 +339,28 @@ def render_html(m: folium.Map) -> str:
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 
-def save_map(m: folium.Map, path: str | PathLike) -> Path:
+def save_map(m: folium.Map, path: str | PathLike, offline: bool = False,
+             mirror: str | PathLike | None = None) -> Path:
     """Write the map as a standalone HTML file, atomically and reproducibly.
+
+    Parameters
+    ----------
+    offline : bool
+        Inline every script and stylesheet from the local web-asset mirror
+        (:func:`corridor.webmap.inline.inline_assets`), so the page opens with no network.
+    mirror : path, optional
+        The mirror built by ``python -m corridor.webmap.offline DIR``; the default one if omitted.
 
     Examples
     --------
     >>> save_map(network_map(net), "network.html")  # doctest: +SKIP
     """
-    return atomic_write_text(path, render_html(m), what="map")
+    text = render_html(m)
+    if offline:
+        from corridor.webmap.inline import inline_assets
+
+        text = inline_assets(text, mirror)
+    return atomic_write_text(path, text, what="map")
 
 
 # -- markers and place search -----------------------------------------------------------------------

@@ -3,7 +3,9 @@
 folium pages load Leaflet, its plugins, jQuery, Bootstrap and Font Awesome from CDNs. Tests and
 screenshots run without internet access: ``python -m corridor.webmap.offline DIR`` installs the same
 versions from the npm registry into ``DIR``, and :func:`local_asset` maps each CDN address to its file.
-Map tiles are never mirrored: tile requests fail offline and the maps show no basemap.
+Map tiles are never mirrored: tile requests fail offline and the maps show no basemap, only the
+country outlines every map carries. ``corridor map … --offline`` inlines the mirrored files into
+the page itself (:mod:`corridor.webmap.inline`).
 """
 
 from __future__ import annotations
