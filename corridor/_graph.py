@@ -11,7 +11,6 @@ arithmetic. Searches run Dijkstra (``scipy.sparse.csgraph``) on expected hours.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -317,11 +316,23 @@ class StateGraph:
         return mask
 
     def states_of(self, node: str, side: int) -> np.ndarray:
-        """All state indices of a node on one side (IN or OUT)."""
-        pos = self.node_pos.get(node)
-        if pos is None:
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero((self.state_node == pos) & (self.state_side == side))
+        """All state indices of a node on one side (IN or OUT), memoised."""
+        cache = self.__dict__.setdefault("_states_of", {})
+        key = (node, side)
+        if key not in cache:
+            pos = self.node_pos.get(node)
+            if pos is None:
+                cache[key] = np.empty(0, dtype=np.int64)
+            else:
+                if "_node_states" not in self.__dict__:  # states grouped by node, once
+                    order = np.argsort(self.state_node, kind="stable")
+                    bounds = np.searchsorted(self.state_node[order],
+                                             np.arange(len(self.node_ids) + 1))
+                    self._node_states = (order, bounds)
+                order, bounds = self._node_states
+                mine = order[bounds[pos]:bounds[pos + 1]]
+                cache[key] = np.sort(mine[self.state_side[mine] == side])
+        return cache[key]
 
     def origin_states(self, node: str) -> dict[int, float]:
         """Departure states of an origin (unpaid, any track), at zero cost."""
@@ -418,9 +429,9 @@ class StateGraph:
         chain.reverse()
         if chain[0] == n:  # the virtual source's edge is no edge of the network
             chain = chain[1:]
-        pairs = np.asarray([a * (n + 1) + b for a, b in itertools.pairwise(chain)],
-                           dtype=np.int64)
-        return [int(e) for e in edges[np.searchsorted(keys, pairs)]]
+        states = np.asarray(chain, dtype=np.int64)
+        pairs = states[:-1] * (n + 1) + states[1:]
+        return edges[np.searchsorted(keys, pairs)].tolist()
 
     def shortest(
         self, origin: str, destination: str, via: list[str], mask: np.ndarray
@@ -450,10 +461,9 @@ class StateGraph:
         return self.as_path(origin, edges, float(dist[target]))
 
     def as_path(self, origin: str, edges: list[int], hours: float) -> Path:
-        nodes, links = [origin], []
-        for e in edges:
-            link = int(self.edge_link[e])
-            if link >= 0:
-                nodes.append(self.node_ids[self.edge_dst_node[e]])
-                links.append(self.link_ids[link])
+        used = np.asarray(edges, dtype=np.int64)
+        link = self.edge_link[used]
+        moves = link >= 0
+        nodes = [origin, *(self.node_ids[i] for i in self.edge_dst_node[used[moves]].tolist())]
+        links = [self.link_ids[i] for i in link[moves].tolist()]
         return Path(hours, nodes, links, tuple(edges))
