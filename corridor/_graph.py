@@ -11,7 +11,7 @@ arithmetic. Searches run Dijkstra (``scipy.sparse.csgraph``) on expected hours.
 
 from __future__ import annotations
 
-import itertools
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -229,8 +229,20 @@ class StateGraph:
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
+        self._csr_cache: dict[bytes, dict] = {}
+        self._search_lock = threading.Lock()
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
+
+    def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
+        state = dict(self.__dict__)
+        state.pop("_search_lock", None)
+        state["_csr_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._search_lock = threading.Lock()
 
     def _travel_label(self, c: int) -> str:
         kind = self.components[c].kind
@@ -304,11 +316,23 @@ class StateGraph:
         return mask
 
     def states_of(self, node: str, side: int) -> np.ndarray:
-        """All state indices of a node on one side (IN or OUT)."""
-        pos = self.node_pos.get(node)
-        if pos is None:
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero((self.state_node == pos) & (self.state_side == side))
+        """All state indices of a node on one side (IN or OUT), memoised."""
+        cache = self.__dict__.setdefault("_states_of", {})
+        key = (node, side)
+        if key not in cache:
+            pos = self.node_pos.get(node)
+            if pos is None:
+                cache[key] = np.empty(0, dtype=np.int64)
+            else:
+                if "_node_states" not in self.__dict__:  # states grouped by node, once
+                    order = np.argsort(self.state_node, kind="stable")
+                    bounds = np.searchsorted(self.state_node[order],
+                                             np.arange(len(self.node_ids) + 1))
+                    self._node_states = (order, bounds)
+                order, bounds = self._node_states
+                mine = order[bounds[pos]:bounds[pos + 1]]
+                cache[key] = np.sort(mine[self.state_side[mine] == side])
+        return cache[key]
 
     def origin_states(self, node: str) -> dict[int, float]:
         """Departure states of an origin (unpaid, any track), at zero cost."""
@@ -332,21 +356,60 @@ class StateGraph:
             self._edge_cache[key] = keep[first]
         return self._edge_cache[key]
 
+    #: spare slots in the cached CSR arrays for the virtual source's edges (more fall back to a copy)
+    _SPARE = 64
+
+    def _search_graph(self, mask: np.ndarray) -> dict:
+        """CSR arrays of the usable edges plus an empty last row for the virtual source (cached
+        per mask), and the sorted (src, dst) keys of those edges for :meth:`trace`."""
+        key = mask.tobytes()
+        cached = self._csr_cache.get(key)
+        if cached is None:
+            n = len(self.states)
+            keep = self._usable_edges(mask)
+            src, dst = self.src[keep], self.dst[keep]
+            indptr = np.zeros(n + 2, dtype=np.int32)
+            np.cumsum(np.bincount(src, minlength=n), out=indptr[1:n + 1])
+            indptr[n + 1] = indptr[n]
+            nnz = len(keep)
+            indices = np.empty(nnz + self._SPARE, dtype=np.int32)
+            indices[:nnz] = dst
+            data = np.empty(nnz + self._SPARE, dtype=float)
+            data[:nnz] = self.weight[keep]
+            cached = {"indptr": indptr, "indices": indices, "data": data, "nnz": nnz,
+                      "keys": src * (n + 1) + dst, "edges": keep}
+            if len(self._csr_cache) >= 64:
+                self._csr_cache.pop(next(iter(self._csr_cache)))
+            self._csr_cache[key] = cached
+        return cached
+
     def distances(self, sources: Mapping[int, float], mask: np.ndarray):
-        """Dijkstra from a set of states with initial costs; returns (dist, pred, edge lookup)."""
+        """Dijkstra from a set of states with initial costs; returns (dist, pred, edge lookup).
+
+        The sources hang off a virtual state (index ``len(states)``) whose edges to them cost
+        their initial costs; the graph of usable edges is built once per mask.
+        """
         n = len(self.states)
-        keep = self._usable_edges(mask)
+        graph = self._search_graph(mask)
         starts = np.fromiter(sources.keys(), dtype=np.int64, count=len(sources))
         init = np.fromiter(sources.values(), dtype=float, count=len(sources)) + _EPS
-        order = np.argsort(starts)  # keeps the edge keys sorted for trace()
+        order = np.argsort(starts)
         starts, init = starts[order], init[order]
-        src = np.concatenate([self.src[keep], np.full(len(starts), n)])
-        dst = np.concatenate([self.dst[keep], starts])
-        weight = np.concatenate([self.weight[keep], init])
-        edge = np.concatenate([keep, np.full(len(starts), -1)])
-        graph = csr_matrix((weight, (src, dst)), shape=(n + 1, n + 1))
-        dist, pred = dijkstra(graph, directed=True, indices=n, return_predecessors=True)
-        return dist, pred, (src * (n + 1) + dst, edge)
+        nnz, extra = graph["nnz"], len(starts)
+        indptr = graph["indptr"].copy()
+        indptr[n + 1] = nnz + extra
+        with self._search_lock:  # the spare slots of the cached arrays are filled per search
+            if extra <= self._SPARE:
+                indices, data = graph["indices"], graph["data"]
+                indices[nnz:nnz + extra] = starts
+                data[nnz:nnz + extra] = init
+                indices, data = indices[:nnz + extra], data[:nnz + extra]
+            else:
+                indices = np.concatenate([graph["indices"][:nnz], starts.astype(np.int32)])
+                data = np.concatenate([graph["data"][:nnz], init])
+            matrix = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1), copy=False)
+            dist, pred = dijkstra(matrix, directed=True, indices=n, return_predecessors=True)
+        return dist, pred, (graph["keys"], graph["edges"])
 
     def best_target(self, dist: np.ndarray, node: str) -> int | None:
         """Cheapest reachable arrival state of a node, or None."""
@@ -359,13 +422,16 @@ class StateGraph:
     def trace(self, pred: np.ndarray, lookup, target: int) -> list[int]:
         """Edge indices (into the full edge arrays) of the path ending at ``target``."""
         keys, edges = lookup
-        n1 = len(self.states) + 1
+        n = len(self.states)
         chain = [target]
         while pred[chain[-1]] >= 0:
             chain.append(int(pred[chain[-1]]))
         chain.reverse()
-        pairs = np.asarray([a * n1 + b for a, b in itertools.pairwise(chain)], dtype=np.int64)
-        return [int(e) for e in edges[np.searchsorted(keys, pairs)] if e >= 0]
+        if chain[0] == n:  # the virtual source's edge is no edge of the network
+            chain = chain[1:]
+        states = np.asarray(chain, dtype=np.int64)
+        pairs = states[:-1] * (n + 1) + states[1:]
+        return edges[np.searchsorted(keys, pairs)].tolist()
 
     def shortest(
         self, origin: str, destination: str, via: list[str], mask: np.ndarray
@@ -395,10 +461,9 @@ class StateGraph:
         return self.as_path(origin, edges, float(dist[target]))
 
     def as_path(self, origin: str, edges: list[int], hours: float) -> Path:
-        nodes, links = [origin], []
-        for e in edges:
-            link = int(self.edge_link[e])
-            if link >= 0:
-                nodes.append(self.node_ids[self.edge_dst_node[e]])
-                links.append(self.link_ids[link])
+        used = np.asarray(edges, dtype=np.int64)
+        link = self.edge_link[used]
+        moves = link >= 0
+        nodes = [origin, *(self.node_ids[i] for i in self.edge_dst_node[used[moves]].tolist())]
+        links = [self.link_ids[i] for i in link[moves].tolist()]
         return Path(hours, nodes, links, tuple(edges))

@@ -220,7 +220,6 @@ def resolve_constraints(
     """Turn user words into constraints: ``avoid`` items may be places, link ids or ISO codes."""
     node_records, link_records = records(net)
     nodes, links, countries = set(), set(), set()
-    known_countries = {n["country"] for n in node_records.values()}
     for item in avoid:
         text = str(item).strip()
         if text in link_records:
@@ -229,6 +228,8 @@ def resolve_constraints(
             countries.add(text.upper())
         else:
             nodes.add(net.resolve(text))
+    # the set of countries present is a scan of every node: only taken when countries are avoided
+    known_countries = {n["country"] for n in node_records.values()} if countries else set()
     unknown = countries - known_countries
     if unknown:
         raise CorridorError(

@@ -279,6 +279,7 @@ class FrankWolfe:
         paths: list[tuple | None] = [None] * len(self.ods)
         hours = np.full(len(self.ods), np.nan)
         via_trees: dict[tuple[str, str], Any] = {}
+        pred_rows: dict[int, list[int]] = {}
         for i, (origin, destination) in enumerate(zip(self.ods["origin"], self.destinations,
                                                       strict=True)):
             via = None
@@ -293,7 +294,9 @@ class FrankWolfe:
                 found = model.best_arrival(dist, rows[origin], destination)
                 if found is None:
                     continue
-                edges = model.path_edges(pred[found[0]], chosen, found[1])
+                if found[0] not in pred_rows:  # a list walks faster than an array
+                    pred_rows[found[0]] = pred[found[0]].tolist()
+                edges = model.path_edges(pred_rows[found[0]], chosen, found[1])
                 hours[i] = found[2]
             paths[i] = tuple(edges.tolist())
             np.add.at(flow, edges, self.demand[i])

@@ -212,16 +212,28 @@ class CapacityModel:
         position = self.position.get(via)
         if len(starts) == 0 or position is None or position >= self.n_nodes:
             return None
-        column = self.incidence_by_element[:, position]
-        into = np.asarray(column[chosen].todense()).ravel() > 0
+        into = self._charged_edges(position)[chosen]
+        # first copy: per row, the edges staying in it, then those leading into the second copy
+        # (the order a COO → CSR conversion would sort them in); second copy: the graph itself
+        order = np.lexsort((into, self.pair_src))
+        nnz = len(chosen)
         layered = csr_matrix(
-            (np.concatenate([matrix.data, matrix.data]),
-             (np.concatenate([self.pair_src, self.pair_src + n]),
-              np.concatenate([np.where(into, self.pair_dst + n, self.pair_dst), self.pair_dst + n]))),
+            (np.concatenate([matrix.data[order], matrix.data]),
+             np.concatenate([np.where(into, self.pair_dst + n, self.pair_dst)[order],
+                             self.pair_dst + n]),
+             np.concatenate([self.indptr, self.indptr[1:] + nnz])),
             shape=(2 * n, 2 * n))
         dist, pred, _ = dijkstra(layered, directed=True, indices=starts, min_only=True,
                                  return_predecessors=True)
-        return dist, pred.tolist()
+        return dist, pred.tolist()  # walked in Python by via_path: a list indexes faster
+
+    def _charged_edges(self, position: int) -> np.ndarray:
+        """Boolean over state-graph edges: which are charged element ``position`` (memoised)."""
+        cache = self.__dict__.setdefault("_charged_cache", {})
+        if position not in cache:
+            column = self.incidence_by_element[:, position]
+            cache[position] = np.asarray(column.todense()).ravel() > 0
+        return cache[position]
 
     def via_path(self, tree, chosen: np.ndarray, destination: str) -> tuple[np.ndarray, float] | None:
         """(edges, hours) of the cheapest route in a :meth:`via_tree` to a destination, or None."""
@@ -233,10 +245,7 @@ class CapacityModel:
         best = int(targets[np.argmin(dist[targets + n])]) + n
         if not dist[best] < CLOSED / 2:
             return None
-        chain = [best]
-        while pred[chain[-1]] >= 0:
-            chain.append(pred[chain[-1]])
-        states = np.asarray(chain[::-1], dtype=np.int64) % n
+        states = np.asarray(_chain(pred, best)[::-1], dtype=np.int64) % n
         keys = states[:-1] * n + states[1:]
         return chosen[np.searchsorted(self.pair_keys, keys)], float(dist[best])
 
@@ -247,11 +256,7 @@ class CapacityModel:
 
     def path_edges(self, pred, chosen: np.ndarray, target: int) -> np.ndarray:
         """Edge indices of the tree path ending at ``target`` (``pred``: array or list)."""
-        pred = pred.tolist() if isinstance(pred, np.ndarray) else pred
-        chain = [target]
-        while pred[chain[-1]] >= 0:
-            chain.append(pred[chain[-1]])
-        chain = np.asarray(chain[::-1], dtype=np.int64)
+        chain = np.asarray(_chain(pred, target)[::-1], dtype=np.int64)
         keys = chain[:-1] * self.n_states + chain[1:]
         return chosen[np.searchsorted(self.pair_keys, keys)]
 
@@ -261,6 +266,16 @@ class CapacityModel:
         nodes = np.union1d(src[edges], dst[edges])
         links = self.sg.edge_link[edges]
         return np.union1d(nodes, self.n_nodes + links[links >= 0])
+
+
+def _chain(pred, target: int) -> list[int]:
+    """States from ``target`` back to its tree's root along predecessors (array or list)."""
+    chain = [target]
+    step = pred[target]
+    while step >= 0:
+        chain.append(step)
+        step = pred[step]
+    return chain
 
 
 def capacity_model(net: Corridor) -> CapacityModel:
