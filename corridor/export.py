@@ -21,9 +21,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from corridor.datafiles import atomic_write_text, check_writable, json_ready, write_directory
+from corridor.episodes import DISRUPTIONS_FILE
 from corridor.errors import CorridorError, DataError, Problem
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 
@@ -31,13 +32,24 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from corridor.network import Corridor
+
+class NetworkTables(Protocol):
+    """What the writers need of a network (a :class:`corridor.network.Corridor` is one); typed
+    structurally so that this module, which the loader uses, does not depend on the network."""
+
+    @property
+    def nodes(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def links(self) -> gpd.GeoDataFrame: ...
+
+    @property
+    def disruptions(self) -> pd.DataFrame: ...
 
 #: file extensions :func:`write_frame` understands
 FRAME_FORMATS = (".gpkg", ".geojson", ".parquet", ".csv")
 #: GeoPackage layer names of a network
 LAYERS = ("nodes", "links", "disruptions")
-DISRUPTIONS_FILE = "disruptions.csv"
 LIST_FIELDS = frozenset(f.name for f in (*NODE_FIELDS, *LINK_FIELDS, *FERRY_FIELDS) if f.type == "list")
 
 
@@ -241,7 +253,7 @@ def network_format(path: Path, what: str = "--out") -> str:
                         "(name a directory) or as one GeoPackage (.gpkg)")
 
 
-def write_network(net: Corridor, path: str | os.PathLike, what: str = "--out") -> list[Path]:
+def write_network(net: NetworkTables, path: str | os.PathLike, what: str = "--out") -> list[Path]:
     """Write ``net`` as a geodata directory or one GeoPackage; returns the paths written."""
     path = Path(path)
     if network_format(path, what) == ".gpkg":
@@ -259,7 +271,7 @@ def write_network(net: Corridor, path: str | os.PathLike, what: str = "--out") -
     return write_directory(path, build, what)
 
 
-def _write_gpkg(net: Corridor, target: Path) -> None:
+def _write_gpkg(net: NetworkTables, target: Path) -> None:
     import geopandas as gpd
 
     flat_frame(net.nodes).to_file(target, driver="GPKG", layer="nodes")
@@ -321,7 +333,7 @@ def network_geojson(frame: gpd.GeoDataFrame) -> str:
 
 # -- analysis results as frames ------------------------------------------------------------------------
 
-def routes_frame(net: Corridor, routes: list) -> gpd.GeoDataFrame:
+def routes_frame(net: NetworkTables, routes: list) -> gpd.GeoDataFrame:
     """One row per route: ends with names and countries beside ids, days, km, crossings, the line."""
     import geopandas as gpd
 

@@ -29,10 +29,10 @@ def _type_checking_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def imports(path: Path, modules: set[str]) -> set[str]:
-    """corridor modules a file imports at run time (top level or in functions; not TYPE_CHECKING)."""
+def imports(path: Path, modules: set[str], typing_too: bool = False) -> set[str]:
+    """corridor modules a file imports (top level or in functions; TYPE_CHECKING ones if asked)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = _type_checking_lines(tree)
+    skip = set() if typing_too else _type_checking_lines(tree)
     found: set[str] = set()
     for node in ast.walk(tree):
         if getattr(node, "lineno", None) in skip:
@@ -46,16 +46,20 @@ def imports(path: Path, modules: set[str]) -> set[str]:
     return {m for m in found if m in modules}
 
 
-@pytest.fixture(scope="module")
-def graph() -> nx.DiGraph:
+def _import_graph(typing_too: bool) -> nx.DiGraph:
     files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     g = nx.DiGraph()
     g.add_nodes_from(files)
     for name, path in files.items():
-        for target in imports(path, set(files)):
+        for target in imports(path, set(files), typing_too):
             if target != name and not name.startswith(target + "."):  # a package's own parent
                 g.add_edge(name, target)
     return g
+
+
+@pytest.fixture(scope="module")
+def graph() -> nx.DiGraph:
+    return _import_graph(typing_too=False)
 
 
 def _without_package_inits(g: nx.DiGraph) -> nx.DiGraph:
@@ -67,6 +71,12 @@ def _without_package_inits(g: nx.DiGraph) -> nx.DiGraph:
 def test_no_import_cycles(graph):
     cycles = list(nx.simple_cycles(_without_package_inits(graph)))
     assert cycles == [], f"import cycles: {cycles[:5]}"
+
+
+def test_no_import_cycles_even_through_type_annotations():
+    """Modules never depend on each other both ways, not even for type hints."""
+    cycles = list(nx.simple_cycles(_without_package_inits(_import_graph(typing_too=True))))
+    assert cycles == [], f"import cycles through type hints: {cycles[:5]}"
 
 
 def test_the_ground_floor_imports_no_analysis(graph):
