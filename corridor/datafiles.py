@@ -135,6 +135,11 @@ def stable_float(value: float) -> float:
     return round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+def is_missing(value: Any) -> bool:
+    """Whether a table cell holds no value: None or a float NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def json_ready(value: Any) -> Any:
     """``value`` with every float made stable (:func:`stable_float`) and non-finite ones ``None``.
 

@@ -340,6 +340,7 @@ def make_route(
     path, links = found.nodes, found.links
     node_records, link_records = records(net)
     legs = legs_of(sg, found.edges)
+    changes = _gauge_changes(net, path, links)
     p50 = p90 = None
     if samples > 0:
         totals = sg.components.totals(component_counts(sg, [found.edges]), samples,
@@ -350,8 +351,8 @@ def make_route(
         distance_km=float(sum(link_records[lid]["length_km"] for lid in links)),
         transit_days=found.hours / 24.0,
         min_days=sum(leg.best_hours for leg in legs) / 24.0, p50_days=p50, p90_days=p90,
-        border_crossings=crossings(net, path, links),
-        gauge_changes=_gauge_changes(net, path, links),
+        border_crossings=crossings(net, path, links, changes),
+        gauge_changes=changes,
         countries=list(dict.fromkeys(node_records[n]["country"] for n in path)), legs=legs,
         geometries=_oriented_lines(link_records, path, links),
     )
@@ -374,10 +375,16 @@ def crossing_steps(net: Corridor, path: Sequence[str]) -> list[tuple[str, str]]:
             if node_records[a]["country"] != node_records[b]["country"]]
 
 
-def crossings(net: Corridor, path: Sequence[str], links: Sequence[str]) -> list[Crossing]:
-    """The border crossings of a path, each with whether the gauge changes there."""
+def crossings(net: Corridor, path: Sequence[str], links: Sequence[str],
+              changes: Sequence[dict] | None = None) -> list[Crossing]:
+    """The border crossings of a path, each with whether the gauge changes there.
+
+    ``changes`` are the path's gauge changes when the caller has them already.
+    """
     node_records = records(net)[0]
-    changed = {g["node"] for g in _gauge_changes(net, path, links)}
+    if changes is None:
+        changes = _gauge_changes(net, path, links)
+    changed = {g["node"] for g in changes}
     return [Crossing(a, b, node_records[a]["country"], node_records[b]["country"],
                      a in changed or b in changed)
             for a, b in crossing_steps(net, path)]

@@ -15,7 +15,7 @@ from shapely.geometry import LineString
 from corridor.coldchain.climate import check_month
 from corridor.coldchain.commodities import Commodity
 from corridor.errors import CorridorError, NoRouteError
-from corridor.geodesy import CRS, polyline_km
+from corridor.geodesy import CRS
 from corridor.limits import check_samples, check_seed
 from corridor.modes import air, emissions, sea, shelf, tariffs, whatif
 from corridor.modes.tables import ModeTables, Range, builtin_tables
@@ -323,8 +323,3 @@ def compare_modes(
 def _joined(lines: list) -> LineString | None:
     coords = [c for line in lines for c in line.coords]
     return LineString(coords) if len(coords) > 1 else None
-
-
-def lane_km(frame: gpd.GeoDataFrame, option: str) -> float:
-    """Geodesic length of an option's drawn line (km), for checks."""
-    return polyline_km(list(frame.set_index("option").geometry[option].coords))

@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
+from corridor.datafiles import is_missing
 from corridor.errors import CorridorError
 from corridor.geodesy import distance_km, polyline_km
 from corridor.osm.track import EARTH_RADIUS_KM, TrackGraph
@@ -331,7 +332,7 @@ class _Builder:
             for column in ("tracks", "electrified", "speed_kmh", "speed_min_kmh", "speed_max_kmh",
                            "capacity_trains_day", "railway", "line"):
                 value = row.get(column)
-                props[column] = None if _missing(value) else _plain(value)
+                props[column] = None if is_missing(value) else _plain(value)
             props["source"] = f"{self.attribution}; speeds and capacity of curated link {curated}: " \
                               f"{row['source']}"
             props["note"] = f"track of curated link {curated}; length from OSM track"
@@ -412,9 +413,6 @@ class _Builder:
                          f"(within {SNAP_KM:g} km)").lstrip("; ")
         return _point_feature(props, lon, lat)
 
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def _plain(value: Any) -> Any:

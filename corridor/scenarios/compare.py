@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, is_missing
 from corridor.errors import CorridorError, NoRouteError
 
 if TYPE_CHECKING:
@@ -458,12 +458,9 @@ def changed_elements(base: Corridor, variant: Corridor) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "type", "change", "detail"])
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
 
 def _show(value: Any) -> str:
-    if _missing(value):
+    if is_missing(value):
         return "–"
     if isinstance(value, float):
         return f"{value:,.6g}"
@@ -471,7 +468,7 @@ def _show(value: Any) -> str:
 
 
 def _differs(a: Any, b: Any) -> bool:
-    if _missing(a) and _missing(b):
+    if is_missing(a) and is_missing(b):
         return False
     if isinstance(a, list | tuple) or isinstance(b, list | tuple):
         return list(a or []) != list(b or [])

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString
 
+from corridor.datafiles import is_missing
 from corridor.errors import CorridorError
 from corridor.limits import check_band_days
 from corridor.webmap.base import (
@@ -116,7 +117,7 @@ def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: flo
     nodes = folium.FeatureGroup(name="Node capacity, queues and backlogs")
     for _eid, row in elements.iterrows():
         flow, capacity = float(row["demand_trains_day"]), row["capacity_trains_day"]
-        limited = not _missing(capacity)
+        limited = not is_missing(capacity)
         color = scale(min(float(row["utilization"]), scale.vmax)) if limited else NO_CAPACITY_COLOR
         text = _flow_text(row, horizon_days)
         if row["type"] == "link":
@@ -145,7 +146,7 @@ def _flow_layers(m: folium.Map, elements: gpd.GeoDataFrame, scale, max_flow: flo
 
 def _flow_text(row: pd.Series, horizon_days: float) -> str:
     capacity = row["capacity_trains_day"]
-    if _missing(capacity):
+    if is_missing(capacity):
         return f"{row['name']}: {row['flow_trains_day']:.1f} trains/day (no capacity limit recorded)"
     text = (f"{row['name']}: {row['flow_trains_day']:.1f} of {capacity:g} trains/day carried "
             f"({100 * row['utilization']:.0f} %), mean wait {row['wait_days']:.1f} days")
@@ -160,7 +161,7 @@ def _flow_rows(row: pd.Series, horizon_days: float) -> list[tuple[str, Any]]:
             ("arriving", fmt(row["demand_trains_day"], 1, "trains/day")),
             ("carried", fmt(row["flow_trains_day"], 1, "trains/day")),
             ("capacity", fmt(row["capacity_trains_day"], 0, "trains/day")),
-            ("utilization", "–" if _missing(row["utilization"]) else f"{100 * row['utilization']:.0f} %"),
+            ("utilization", "–" if is_missing(row["utilization"]) else f"{100 * row['utilization']:.0f} %"),
             ("mean wait", fmt(row["wait_days"], 2, "days per train")),
             ("queue growth", fmt(row["queued_trains_day"], 1, "trains/day")),
             (f"backlog after {horizon_days:g} days", fmt(row["backlog_trains"], 0, "trains")),
@@ -494,6 +495,3 @@ def _delta_html(base: Corridor, network: Corridor, origin: str, destination: str
 def _name(net: Corridor, node: Any) -> str:
     return str(net.nodes["name"].get(node, node)) if node is not None else "?"
 
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))

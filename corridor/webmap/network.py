@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import folium
 import folium.plugins
 
+from corridor.datafiles import is_missing
 from corridor.webmap.base import (
     PlaceSearch,
     attribute_table,
@@ -97,9 +98,9 @@ def link_weight(row: pd.Series | dict, width_by: str = "tracks") -> float:
     """Line width in pixels: 2 per track (1–4), or 1.5 + capacity/20 trains a day (capped at 8)."""
     if width_by == "capacity":
         capacity = row.get("capacity_trains_day")
-        return 2.0 if _missing(capacity) else min(8.0, 1.5 + float(capacity) / 20.0)
+        return 2.0 if is_missing(capacity) else min(8.0, 1.5 + float(capacity) / 20.0)
     tracks = row.get("tracks")
-    return 2.0 if _missing(tracks) else 1.0 + 1.5 * float(tracks)
+    return 2.0 if is_missing(tracks) else 1.0 + 1.5 * float(tracks)
 
 
 def link_layer_name(row: pd.Series | dict) -> str:
@@ -120,10 +121,10 @@ def link_popup_html(net: Corridor, link_id: str, row: pd.Series | dict) -> str:
     ]
     for label, column, unit in _LINK_FIELDS:
         value = row.get(column)
-        if _missing(value) or value == "":
+        if is_missing(value) or value == "":
             continue
         rows.append((label, fmt(value, 1, unit) if unit or isinstance(value, bool) else value))
-    if not _missing(row.get("speed_kmh")):
+    if not is_missing(row.get("speed_kmh")):
         rows.append(("speed", _range_text(row.get("speed_kmh"), row.get("speed_min_kmh"),
                                           row.get("speed_max_kmh"), "km/h")))
     rows += [("source", row.get("source")), ("note", row.get("note"))]
@@ -135,12 +136,12 @@ def node_popup_html(node_id: str, row: pd.Series | dict) -> str:
     rows: list[tuple[str, Any]] = []
     for label, column, unit in _NODE_FIELDS:
         if column is None:
-            if not _missing(row.get("dwell_min_h")):
+            if not is_missing(row.get("dwell_min_h")):
                 rows.append((label, _range_text(None, row.get("dwell_min_h"),
                                                 row.get("dwell_max_h"), "h")))
             continue
         value = row.get(column)
-        if _missing(value) or value == "" or (isinstance(value, list) and not value):
+        if is_missing(value) or value == "" or (isinstance(value, list) and not value):
             continue
         rows.append((label, fmt(value, 1, unit) if unit or isinstance(value, bool) else value))
     rows += [("source", row.get("source")), ("note", row.get("note"))]
@@ -251,15 +252,15 @@ def _layer_order(groups: dict[str, Any]) -> list[str]:
 
 def _link_label(net: Corridor, row: pd.Series) -> str:
     names = net.nodes["name"]
-    gauge = f", {_int(row['gauge_mm'])} mm" if not _missing(row["gauge_mm"]) else ""
+    gauge = f", {_int(row['gauge_mm'])} mm" if not is_missing(row["gauge_mm"]) else ""
     status = f", {row['status']}" if row["status"] != "operating" else ""
     return (f"{names.get(row['from'], row['from'])} – {names.get(row['to'], row['to'])}: "
             f"{row['mode']}{gauge}, {row['length_km']:,.0f} km{status}")
 
 
 def _range_text(mean: Any, lo: Any, hi: Any, unit: str) -> str:
-    parts = [] if _missing(mean) else [fmt(mean, 0)]
-    if not _missing(lo) and not _missing(hi):
+    parts = [] if is_missing(mean) else [fmt(mean, 0)]
+    if not is_missing(lo) and not is_missing(hi):
         parts.append(f"({fmt(lo, 0)}–{fmt(hi, 0)})")
     return " ".join([*parts, unit])
 
@@ -268,9 +269,6 @@ def _css(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
 
 def _int(value: Any) -> int | None:
-    return None if _missing(value) else int(value)
+    return None if is_missing(value) else int(value)
