@@ -69,11 +69,13 @@ def cache_path(geodata: Path | None = None) -> Path | None:
 
 
 def warm(net: Corridor) -> Corridor:
-    """Build what every routing command derives first (look-up records, operating state graph)."""
+    """Build what every routing command derives first (look-up records, operating state graph,
+    the index of place names), so a route on the cached network needs no GeoDataFrame."""
     from corridor.transit import records, state_graph
 
     records(net)
     state_graph(net, frozenset({"operating"}))
+    net.resolve(next(iter(records(net)[0])))  # builds and keeps the place index
     return net
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from corridor.cli.common import (
@@ -63,6 +62,8 @@ def modes(
     data: DataDir = None,
 ) -> None:
     """Rail corridors, Middle Corridor, sea via Suez / the Cape, air: days, USD, kg CO2e, Pareto marks."""
+    import pandas as pd
+
     from corridor.cli import tables
     from corridor.modes import compare_modes
     from corridor.scenarios import find_scenario
