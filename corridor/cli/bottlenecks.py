@@ -18,6 +18,7 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import Offline, OutFile, check_offline, check_out, write_out
 
 DemandFile = Annotated[
     Path | None,
@@ -69,6 +70,8 @@ def bottlenecks(
     full: Full = 0,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Where the corridor jams: queues in days and trains, unserved demand, the min cut China →
@@ -79,12 +82,19 @@ def bottlenecks(
 
     _check(top, horizon_days, full, flow)
     check_map_file(map_file)
+    check_out(out)
+    check_offline(offline, map_file, out)
     net = open_network(data)
     result = analysis.assign(net, demand, method=method, horizon_days=horizon_days)
     cut = analysis.min_cut(net, demand=demand)
     ranked = analysis.criticality(net, demand, base=result, flow=flow, full=full)
     crossings = crossing_table(result)
-    write_map(map_file, lambda: bottleneck_map(net, result, cut, ranked, top=top))
+
+    def draw():
+        return bottleneck_map(net, result, cut, ranked, top=top)
+
+    write_map(map_file, draw, offline)
+    write_out(out, lambda: result.elements, draw, offline)
     if as_json:
         print_json({**result.to_dict(top), "min_cut": cut.to_dict(),
                     "crossings": crossings.round(3).to_dict("records"),

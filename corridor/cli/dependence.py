@@ -10,6 +10,7 @@ import typer
 from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import MAP_FORMATS, PLAIN_FORMATS, Offline, check_offline, check_out, write_out
 
 SHOWN = ["id", "name", "share_trains", "share_teu_km", "carried_trains_day", "unserved_trains_day",
          "unserved_teu_day", "extra_days", "extra_p90_days", "extra_usd_per_container",
@@ -37,6 +38,10 @@ def dependence(
                                                  "the table is shown beside the baseline.")] = None,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the table by extension: .csv or .parquet (rows are countries or "
+        "crossings, without geometry), .html (map), .png (map picture; needs Chromium).")] = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """How much of a flow each transit country holds, and what avoiding it costs."""
@@ -49,10 +54,13 @@ def dependence(
     if flow not in flow_names():
         raise CorridorError(f"unknown --flow {flow!r}; expected one of {', '.join(flow_names())}")
     check_map_file(map_file)
+    check_out(out, (*PLAIN_FORMATS, *MAP_FORMATS))
+    check_offline(offline, map_file, out)
     chosen = find_scenario(scenario) if scenario else None
     net = open_network(data)
     table = analysis(net, demand, flow=flow, by=by, scenario=chosen)
-    write_map(map_file, lambda: dependence_map(net, table))
+    write_map(map_file, lambda: dependence_map(net, table), offline)
+    write_out(out, lambda: table, lambda: dependence_map(net, table), offline)
     shown = table.round({k: v for k, v in ROUNDING.items() if k in table.columns})
     if as_json:
         print_json({"flow": flow, "by": by, "scenario": scenario,

@@ -19,8 +19,8 @@ from corridor.cli.common import (
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.cli.output import OutFile, check_out, write_out
-from corridor.datafiles import atomic_write_text, check_writable
+from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
+from corridor.datafiles import atomic_write_text
 
 
 @app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
@@ -45,6 +45,7 @@ def route(
     as_json: JsonFlag = False,
     map_file: MapFile = None,
     out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time.
@@ -58,6 +59,7 @@ def route(
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
     check_out(out)
+    check_offline(offline, map_file, out)
     net = open_network(data)
     options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
                    samples=samples, seed=seed, include_planned=include_planned,
@@ -66,8 +68,8 @@ def route(
         routes = [find_route(net, origin, destination, **options)]
     else:
         routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
-    write_map(map_file, lambda: _route_map(net, routes))
-    write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes))
+    write_map(map_file, lambda: _route_map(net, routes), offline)
+    write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes), offline)
     if as_json:
         print_json({"routes": [r.to_dict() for r in routes]})
         return
@@ -100,7 +102,9 @@ def matrix(
         help="Destinations (all terminals if omitted).")] = None,
     samples: Annotated[int, typer.Option(help="Monte Carlo draws per pair.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Write the matrix as CSV.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the matrix by extension: .csv (days to 2 decimals) or .parquet "
+        "(full precision); a matrix has no geometry or map.")] = None,
     as_json: JsonFlag = False,
     data: DataDir = None,
 ) -> None:
@@ -108,12 +112,14 @@ def matrix(
     from corridor.transit import matrix as transit_matrix
 
     check_options(samples=samples, seed=seed)
-    if out is not None:
-        check_writable(out, "--out")
+    check_out(out, PLAIN_FORMATS)
     frame = transit_matrix(open_network(data), split_list(origins) or None, split_list(destinations) or None,
                            samples=samples, seed=seed)
     if out is not None:
-        atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
+        if out.suffix.lower() == ".csv":
+            atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
+        else:
+            write_out(out, lambda: frame, None)
         typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
     if as_json:
         print_json({"pairs": frame.to_dict(orient="records")})
