@@ -379,3 +379,14 @@ def whatif_frame(net: NetworkTables, comparisons: list) -> gpd.GeoDataFrame:
                 "geometry": None if shown is None else shown.geometry,
             })
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=net.nodes.crs)
+
+
+def with_names(net: NetworkTables, frame: pd.DataFrame,
+               ends: tuple[str, ...] = ("origin", "destination")) -> pd.DataFrame:
+    """``frame`` with ``<end>_name`` and ``<end>_country`` appended for each id column in ``ends``."""
+    out = frame.copy()
+    names, countries = net.nodes["name"], net.nodes["country"]
+    for end in ends:
+        out[f"{end}_name"] = out[end].map(names)
+        out[f"{end}_country"] = out[end].map(countries)
+    return out

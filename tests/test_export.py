@@ -162,6 +162,7 @@ def test_whatif_table_has_names_and_the_scenario_route(command_tables):
     (["whatif", "dostyk-congestion", "--pairs", "Chongqing:Duisburg", "--samples", "0"], ".gpkg",
      "origin_name"),
     (["dependence"], ".csv", "id"),
+    (["criticality", "--top", "3"], ".csv", "id"),
     (["matrix", "--origins", "Chongqing", "--destinations", "Duisburg,Lodz", "--samples", "50"],
      ".parquet", "destination"),
 ])
@@ -200,3 +201,24 @@ def test_bad_out_and_offline_are_refused_before_any_work(cli, tmp_path, monkeypa
     code, _, err = cli(*argv)
     assert code == 2 and message in err and "Traceback" not in err
     assert not list(tmp_path.iterdir())
+
+
+def test_corridor_rows_carry_the_modes_usd_and_co2e(cli, command_tables):
+    code, stdout, _ = cli("route", "Chongqing", "Duisburg", "--alternatives", "2", "--samples", "0")
+    assert code == 0
+    head = stdout.split("Route 1 of 2")[0]
+    assert "USD (40')" in head and "kg CO2e" in head
+    rail = command_tables["modes"].set_index("option").loc["rail 1"]  # same corridor, same tables
+    assert f"{round(rail['cost_usd'], -1):,.0f}" in head and f"{rail['co2e_kg']:.0f}" in head
+
+
+def test_route_and_matrix_json_carry_names_and_countries(cli):
+    code, out, _ = cli("route", "Chongqing", "Duisburg", "--samples", "0", "--json")
+    assert code == 0
+    first = json.loads(out)["routes"][0]
+    assert first["origin_name"] == "Chongqing (Tuanjiecun)" and first["destination_country"] == "DE"
+    code, out, _ = cli("matrix", "--origins", "Chongqing", "--destinations", "Duisburg", "--samples", "10",
+                       "--json")
+    assert code == 0
+    pair = json.loads(out)["pairs"][0]
+    assert pair["destination_name"] == "Duisburg (logport)" and pair["origin_country"] == "CN"

@@ -18,7 +18,7 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.cli.output import Offline, OutFile, check_offline, check_out, write_out
+from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
 
 DemandFile = Annotated[
     Path | None,
@@ -152,16 +152,21 @@ def criticality(
     flow: Flow = "china-europe",
     full: Full = 0,
     as_json: JsonFlag = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the whole ranking by extension: .csv or .parquet (for a map of it: "
+        "corridor bottlenecks --out FILE.html).")] = None,
     data: DataDir = None,
 ) -> None:
     """Close each operating node and link in turn: TEU/day lost, trains rerouted, extra days."""
     from corridor import bottlenecks as analysis
 
     _check(top, horizon_days, full, flow)
+    check_out(out, PLAIN_FORMATS)
     net = open_network(data)
     base = analysis.assign(net, demand, horizon_days=horizon_days)
     ranked = analysis.criticality(net, demand, base=base, include_endpoints=include_endpoints,
                                   flow=flow, full=full)
+    write_out(out, lambda: ranked.ranking, None)
     if as_json:
         print_json({"flow": flow, "horizon_days": horizon_days,
                     "ranking": _ranking_records(ranked, top),

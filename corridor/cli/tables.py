@@ -131,15 +131,21 @@ def route_summary(net: Corridor, route: Route) -> Text:
     return Text("\n".join(lines) + "\n")
 
 
-def corridor_rows(net: Corridor, routes: list[Route]) -> pd.DataFrame:
-    """One row per corridor (``--alternatives``): crossings by name, days, P90, km."""
+def corridor_rows(net: Corridor, routes: list[Route],
+                  money: list[tuple[float, float]] | None = None) -> pd.DataFrame:
+    """One row per corridor (``--alternatives``): crossings by name, days, P90, km, and with
+    ``money`` (expected USD and kg CO2e per 40' container, one pair per route) those too."""
     import pandas as pd
 
     rows = []
     for rank, r in enumerate(routes, start=1):
         crossings = " / ".join(f"{_name(net, c.from_node)} → {_name(net, c.to_node)}"
                                for c in r.border_crossings)
-        rows.append({"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
-                     "P90": None if r.p90_days is None else round(r.p90_days, 1),
-                     "km": round(r.distance_km), "countries": " → ".join(r.countries)})
+        row = {"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
+               "P90": None if r.p90_days is None else round(r.p90_days, 1),
+               "km": round(r.distance_km)}
+        if money is not None:
+            row["USD (40')"] = round(money[rank - 1][0], -1)
+            row["kg CO2e"] = round(money[rank - 1][1])
+        rows.append({**row, "countries": " → ".join(r.countries)})
     return pd.DataFrame(rows)
