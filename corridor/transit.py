@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pycountry
-from scipy.sparse import csr_matrix
 from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
@@ -21,6 +20,7 @@ from corridor.timemodel import Spread, check_objective, percentile_days
 
 if TYPE_CHECKING:
     import pandas as pd
+    from scipy.sparse import csr_matrix
 
     from corridor.network import Corridor
 
@@ -311,6 +311,8 @@ def legs_of(sg: StateGraph, edges: Sequence[int]) -> list[Leg]:
 
 def component_counts(sg: StateGraph, edge_lists: Sequence[Sequence[int]]) -> csr_matrix:
     """Journeys × components: how many times each journey pays each component."""
+    from scipy.sparse import csr_matrix  # deferred: a route without draws needs no scipy
+
     rows, cols = [], []
     for row, edges in enumerate(edge_lists):
         for e in edges:

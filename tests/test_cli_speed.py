@@ -46,16 +46,18 @@ def test_route_without_a_map_does_not_import_folium(tmp_path):
     assert "folium" not in loaded and "dask" not in loaded
 
 
-def test_route_on_the_warm_cache_needs_no_pandas_or_geopandas(tmp_path):
+def test_route_on_the_warm_cache_needs_no_pandas_geopandas_or_scipy(tmp_path):
     """The cached network answers from its look-up records and state graph; its tables stay
-    pickled until something reads them (Corridor.__getstate__)."""
+    pickled until something reads them (Corridor.__getstate__); a graph this small is searched
+    without scipy (corridor._graph.SMALL_GRAPH_STATES)."""
     code = ("from corridor.cli import main\n"
             "try:\n    main(['route', 'Chongqing', 'Duisburg', '--samples', '0'])\n"
             "except SystemExit:\n    pass")
     env = {"CORRIDOR_CACHE_DIR": str(tmp_path)}
     _modules_after(code, env)  # fills the cache
     loaded = _modules_after(code, env)
-    assert not [m for m in loaded if m.split(".")[0] in (*HEAVY, "pandas", "pyproj", "networkx")]
+    assert not [m for m in loaded
+                if m.split(".")[0] in (*HEAVY, "pandas", "pyproj", "networkx", "scipy")]
 
 
 def test_a_cached_network_reads_its_tables_back_on_first_use(tmp_path, monkeypatch, net):
