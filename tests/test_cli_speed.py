@@ -147,3 +147,11 @@ def test_default_cache_directory_is_the_user_cache_dir(monkeypatch):
 
     monkeypatch.delenv("CORRIDOR_CACHE_DIR")
     assert cache.cache_dir() == Path(platformdirs.user_cache_dir("corridor", appauthor=False))
+
+
+def test_cache_key_reads_the_library_versions_importlib_metadata_reports():
+    from importlib import metadata
+
+    for name in cache.PICKLED_LIBRARIES:
+        assert cache._version(name) == metadata.version(name)
+    assert cache._version("no-such-library-anywhere") == "absent"
