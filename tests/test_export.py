@@ -222,3 +222,12 @@ def test_route_and_matrix_json_carry_names_and_countries(cli):
     assert code == 0
     pair = json.loads(out)["pairs"][0]
     assert pair["destination_name"] == "Duisburg (logport)" and pair["origin_country"] == "CN"
+
+
+@pytest.mark.parametrize("name", ["bottlenecks", "modes", "whatif"])
+def test_to_file_and_explore_work_on_the_command_tables(command_tables, tmp_path, name):
+    frame = command_tables[name]
+    frame.to_file(tmp_path / f"{name}.gpkg")
+    assert len(gpd.read_file(tmp_path / f"{name}.gpkg")) == len(frame)
+    assert frame.index.name is None
+    assert "leaflet" in frame.explore().get_root().render().lower()
