@@ -379,6 +379,9 @@ def _reach_popup(row: pd.Series) -> str:
             ("shelf life left", fmt(row["remaining_shelf_life_days"], 1, "days")),
             ("reason", REASONS.get(row["reason"], row["reason"]) if row["reason"] else "–"),
             ("path", " → ".join(row["path"] or []) or "–")]
+    failed, after = row.get("failed_at_name"), row.get("failed_after_h")
+    if failed and after == after:  # where and when the load failed on its best route
+        rows.insert(5, ("failed at", f"{failed}, {after:.0f} h into the journey"))
     for extra in ("unpowered_hours", "ambient_c"):
         if extra in row.index:
             rows.append((extra.replace("_", " "), fmt(row[extra], 1)))
