@@ -97,7 +97,6 @@ def test_whatif_map_escapes_scenario_text(net):
 
 
 def test_reach_map_popup_says_where_and_when_the_load_failed(net):
-
     winter = corridor.reach(net, "Kostanay", "chilled_beef", month=1)
     chita = winter.loc["chita"]
     page = render_html(reach_map(net, winter))
