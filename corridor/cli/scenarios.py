@@ -141,7 +141,8 @@ def whatif(
         result.scenario = scenario.name
         results.append((scenario, result))
         if map_file is not None or out is not None:  # the routes themselves, for lines and maps
-            drawn = whatif_pairs(baseline, variant, pairs=parse_pairs(net, chosen))
+            drawn = whatif_pairs(baseline, variant, pairs=parse_pairs(net, chosen),
+                                 **({} if map_file is not None or draws_map(out) else {"samples": 0}))
             routed.append((result, drawn))
             write_map(map_file, lambda d=drawn: whatif_map(d), offline)
     if out is not None:
