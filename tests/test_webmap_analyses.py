@@ -101,3 +101,10 @@ def test_reach_map_popup_says_where_and_when_the_load_failed(net):
     chita = winter.loc["chita"]
     page = render_html(reach_map(net, winter))
     assert f"{chita['failed_at_name']}, {chita['failed_after_h']:.0f} h into the journey" in page
+
+
+def test_reverse_reach_map_says_where_supplies_come_from(net):
+    market = corridor.reach(net, "Chongqing", "chilled_lamb", month=1, reverse=True)
+    page = render_html(reach_map(net, market))
+    assert "Where chilled_lamb for Chongqing (Tuanjiecun) can come from, month 1" in page
+    assert "Reach of chilled_lamb from" not in page and "days from each origin to the market" in page

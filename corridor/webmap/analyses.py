@@ -255,7 +255,9 @@ def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
     horizon = max(band_days, float(reachable["arrival_days"].max()) if len(reachable) else band_days)
     scale = branca.colormap.LinearColormap(["#2166ac", "#67a9cf", "#fddbc7", "#b2182b"],
                                            vmin=0.0, vmax=horizon)
-    scale.caption = "arrival (days after departure)"
+    reverse = bool(result.attrs.get("reverse"))
+    scale.caption = ("days from each origin to the market" if reverse
+                     else "arrival (days after departure)")
     m = base_map(net.links.total_bounds)
     add_context_layer(m, net)
     _band_layer(m, net, reachable, scale, band_days, horizon)
@@ -267,8 +269,11 @@ def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
     if node_scale is not scale:
         node_scale.add_to(m)
     query = result.attrs
-    heading = title or (f"Reach of {query.get('commodity', '?')} from "
-                        f"{_name(net, query.get('origin'))}, month {query.get('month', '?')}")
+    heading = title or (
+        f"Where {query.get('commodity', '?')} for {_name(net, query.get('origin'))} can come from, "
+        f"month {query.get('month', '?')}" if reverse else
+        f"Reach of {query.get('commodity', '?')} from {_name(net, query.get('origin'))}, "
+        f"month {query.get('month', '?')}")
     legend(heading, [
         (dot_swatch("#2166ac"), "reachable: colour = " + (
             "arrival day" if color_by == "arrival" else "shelf life left on arrival")),
