@@ -49,7 +49,7 @@ def test_route_without_a_map_does_not_import_folium(tmp_path):
 def test_route_on_the_warm_cache_needs_no_pandas_geopandas_or_scipy(tmp_path):
     """The cached network answers from its look-up records and state graph; its tables stay
     pickled until something reads them (Corridor.__getstate__); a graph this small is searched
-    without scipy (corridor._graph.SMALL_GRAPH_STATES)."""
+    by rustworkx, not scipy (corridor._graph.SMALL_GRAPH_STATES)."""
     code = ("from corridor.cli import main\n"
             "try:\n    main(['route', 'Chongqing', 'Duisburg', '--samples', '0'])\n"
             "except SystemExit:\n    pass")
