@@ -60,12 +60,19 @@ def test_parameters_apply_to_a_copy(net):
     assert scaled.nodes.loc["dostyk", "dwell_h"] == pytest.approx(0.5 * net.nodes.loc["dostyk", "dwell_h"])
 
 
-def test_surrogate_equals_routing_on_the_scaled_network(net):
-    params = {"speed_china": 1.2, "speed_broad_gauge": 0.8, "speed_europe": 1.1, "border_dwell": 1.5}
-    base = calibration.route_service(net, "xian", "duisburg_logport", 0, 0)
+@pytest.mark.parametrize(("origin", "destination", "via"), [
+    ("xian", "duisburg_logport", ()),
+    ("halkali", "xian", ("kars", "aktau_port")),  # Turkish lines, Caspian ferry wait and ports
+    ("altynkol", "constanta", ("poti_port",)),  # Black Sea sailing
+])
+def test_surrogate_equals_routing_on_the_scaled_network(net, origin, destination, via):
+    params = {"speed_china": 1.2, "speed_broad_gauge": 0.8, "speed_europe": 1.1, "border_dwell": 1.5,
+              "ferry_port": 1.7}
+    base = calibration.route_service(net, origin, destination, 0, 0, via=via)
     parts = calibration.path_components(net, base)
-    scaled = calibration.route_service(calibration.apply_parameters(net, params), "xian",
-                                       "duisburg_logport", 0, 0)
+    assert parts["ferry_port"] > 0 or not via
+    scaled = calibration.route_service(calibration.apply_parameters(net, params), origin,
+                                       destination, 0, 0, via=via)
     assert scaled.path == base.path
     assert calibration.predicted_hours(parts, params) / 24 == pytest.approx(scaled.transit_days)
 
@@ -76,8 +83,10 @@ def test_report_covers_every_service_out_of_fold(report):
     assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()
     low, high = calibration.BOUNDS
     for params in [*report.fold_parameters, report.parameters]:
-        assert set(params) == set(calibration.PARAMETERS)
-        assert all(low - 1e-9 <= v <= high + 1e-9 for v in params.values())
+        assert set(params) == {*calibration.PARAMETERS, calibration.DISPERSION}
+        assert all(low - 1e-9 <= params[name] <= high + 1e-9 for name in calibration.PARAMETERS)
+        low_s, high_s = calibration.DISPERSION_BOUNDS
+        assert low_s - 1e-9 <= params[calibration.DISPERSION] <= high_s + 1e-9
 
 
 def test_distance_only_sections_match_published_km(report):
