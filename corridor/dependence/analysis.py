@@ -73,7 +73,7 @@ class _Context:
     samples: int
     seed: int
     result: inputs.Assignment
-    waits: dict = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)
 
 
 def dependence(
@@ -169,8 +169,7 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
         by_pair[(use.origin, use.destination)].append(use)
     links = net.links
     uses, crossing_links, crossing_names = [], defaultdict(list), {}
-    for lid, link in links.iterrows():
-        a, b = link["from"], link["to"]
+    for lid, a, b in zip(links.index, links["from"], links["to"], strict=True):
         if country[a] != country[b]:
             key = "__".join(sorted((a, b)))
             crossing_links[key].append(lid)
@@ -238,11 +237,11 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
     capacity, cut = inputs.max_flow(ctx.net, relevant["origin"], relevant["destination"], **closed)
     closed_result = inputs.closed_assignment(ctx.net, ctx.assigned,
                                              inputs.closed_elements(ctx.net, **closed))
-    carried = _carried(relevant, closed_result)
+    carried = _carried(ctx, relevant, closed_result)
     unserved = flow_trains - carried
     teu_per_train = (float((relevant["trains_day"] * relevant["teu_per_train"]).sum()) / flow_trains
                      if flow_trains > 0 else 0.0)
-    lost = max(0.0, _carried(relevant, ctx.result) - carried)
+    lost = max(0.0, _carried(ctx, relevant, ctx.result) - carried)
     detour = _detour(ctx, through, closed_result, [key] if by == "country" else [], lost)
     return {
         "id": key, "name": _name(ctx, key, by),
@@ -259,11 +258,20 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
     }
 
 
-def _carried(relevant: pd.DataFrame, result: inputs.Assignment) -> float:
+def _of(ctx: _Context, result: inputs.Assignment) -> dict:
+    """What the table derives from one assignment, computed once: served shares, carried waits."""
+    key = id(result)
+    if key not in ctx.derived:
+        ctx.derived[key] = {"result": result, "shares": inputs.served_shares(result),
+                            "waits": inputs.carried_waits(ctx.net, result)}
+    return ctx.derived[key]
+
+
+def _carried(ctx: _Context, relevant: pd.DataFrame, result: inputs.Assignment) -> float:
     """Trains/day of the flow rows an assignment of the whole demand serves."""
     if relevant.empty:
         return 0.0
-    share = inputs.served_shares(result)
+    share = _of(ctx, result)["shares"]
     return float(sum(t * share.get((o, d), 0.0) for o, d, t in
                      zip(relevant["origin"], relevant["destination"], relevant["trains_day"], strict=True)))
 
@@ -277,9 +285,7 @@ def _name(ctx: _Context, key: str, by: str) -> str:
 def _metrics(ctx: _Context, result: inputs.Assignment, origin: str, edges: tuple[int, ...]):
     """(route, [days, P90 days, USD, kg CO2e]) of a train on an assigned path, days with its waits."""
     found = inputs.path_route(ctx.net, origin, edges, samples=ctx.samples, seed=ctx.seed)
-    if id(result) not in ctx.waits:
-        ctx.waits[id(result)] = (result, inputs.carried_waits(ctx.net, result))
-    wait = float(ctx.waits[id(result)][1][list(edges)].sum()) / 24.0
+    wait = float(_of(ctx, result)["waits"][list(edges)].sum()) / 24.0
     p90 = found.p90_days if found.p90_days is not None else found.transit_days
     usd, kg = inputs.container_usd_co2e(ctx.net, found)
     return found, np.array([found.transit_days + wait, p90 + wait, usd, kg])
@@ -312,7 +318,7 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
     for use in through:
         weights[(use.origin, use.destination)] += use.trains_day
         base_paths[(use.origin, use.destination)][use.edges] += use.trains_day
-    base_share = inputs.served_shares(ctx.result)
+    base_share = _of(ctx, ctx.result)["shares"]
     country = ctx.net.nodes["country"]
     rail: list[tuple[float, np.ndarray, dict[str, float], tuple[str, ...]]] = []
     sea_sums, sea_trains = np.zeros(4), 0.0
@@ -372,4 +378,4 @@ def _base_max_flow(ctx: _Context) -> float:
 
 
 def _base_carried(ctx: _Context) -> float:
-    return _carried(ctx.rows, ctx.result)
+    return _carried(ctx, ctx.rows, ctx.result)

@@ -83,14 +83,19 @@ def closed_assignment(net: Corridor, demand: pd.DataFrame,
     return bottlenecks.assign(net, demand[["origin", "destination", "trains_day"]], closed=list(closed))
 
 
-def served_shares(result: bottlenecks.Assignment) -> dict[tuple, float]:
+def served_shares(result: Assignment) -> dict[tuple, float]:
     """Share of each (origin, destination)'s trains an assignment serves.
 
     A pair with no route, or held in a backlog, has a share below 1 (0 when nothing gets through).
     """
-    pairs = result.pairs.groupby(["origin", "destination"])[["trains_day", "served_trains_day"]].sum()
-    share = pairs["served_trains_day"] / pairs["trains_day"]
-    return {key: float(value) for key, value in share.items()}
+    pairs = result.pairs
+    trains: dict[tuple, list[float]] = {}
+    for o, d, t, served in zip(pairs["origin"], pairs["destination"], pairs["trains_day"],
+                               pairs["served_trains_day"], strict=True):
+        total = trains.setdefault((o, d), [0.0, 0.0])
+        total[0] += float(t)
+        total[1] += float(served)
+    return {key: served / t for key, (t, served) in trains.items()}
 
 
 def served_share(net: Corridor, demand: pd.DataFrame, closed: Sequence[str] = ()) -> dict[tuple, float]:

