@@ -218,3 +218,50 @@ def test_dependence_map_of_the_built_in_table(net, europe):
     html = dependence_map(net, europe, top=3).get_root().render()
     for row in europe.head(3).itertuples():
         assert f"avoid {row.name}: detour and binding elements" in html
+
+
+def test_printed_view_is_readable_text_without_inf_or_nan():
+    from corridor.cli.dependence import view
+    table = _given_table()
+    table.loc[0, "detour_cut_trains_day"] = float("inf")
+    table.loc[0, "binding"] = ""
+    table.loc[1, ["detour_cut_trains_day", "binding", "extra_days"]] = [0.0, "", float("nan")]
+    short, wide = view(table), view(table, wide=True)
+    cells = " ".join(map(str, short.to_numpy().ravel())) + " ".join(map(str, wide.to_numpy().ravel()))
+    assert "inf" not in cells and "nan" not in cells.lower()
+    assert list(short.iloc[:, 0]) == ["RU", "KZ"] and short.iloc[0]["share"] == "90%"
+    assert short.iloc[0]["binding (trains/day)"] == "unlimited"
+    assert short.iloc[1]["binding (trains/day)"] == "no route left" and short.iloc[1]["+days"] == "–"
+    assert wide.iloc[0]["min cut"] == "unlimited" and wide.iloc[1]["min cut"] == "no route"
+    assert len(short.columns) < len(wide.columns)
+
+
+def test_default_table_fits_a_100_column_terminal(europe):
+    from rich.console import Console
+
+    from corridor.cli import tables
+    from corridor.cli.dependence import view
+    console = Console(width=100, record=True)
+    console.print(tables.frame_table(view(europe), title="t"))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text  # no header or cell cut short
+    assert "moves to" in text and "inf" not in text
+
+
+def test_a_detour_that_is_full_carries_none_of_the_trains(europe):
+    """Türkiye's trains (the Middle Corridor via Kars) have the northern route as detour, which is
+    already full at baseline: avoiding Türkiye loses about as many trains as went through it."""
+    row = europe.set_index("id").loc["TR"]
+    assert row["detour_corridor"] == "northern (KZ–RU)"
+    assert row["moves_to"].startswith("not carried")
+    lost = europe.attrs["carried_trains_day"] - row["carried_trains_day"]
+    assert lost > 0.8 * row["through_trains_day"]
+    assert row["rerouted_trains_day"] < 0.1 * row["through_trains_day"]
+
+
+def test_rerouted_and_lost_trains_add_up_to_the_trains_through(europe):
+    for row in europe.itertuples():
+        assert -1e-9 <= row.rerouted_trains_day <= row.through_trains_day + 1e-9
+        if row.moves_to != "not used by the flow":
+            assert row.detour_corridor

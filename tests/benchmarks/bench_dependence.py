@@ -15,7 +15,6 @@ from corridor.dependence import dependence, inputs
 from corridor.errors import NoRouteError
 from corridor.transit import route
 
-
 REPEATS = 3
 
 
