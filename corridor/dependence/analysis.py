@@ -41,6 +41,8 @@ _EXTRA = ("extra_days", "extra_p90_days", "extra_usd_per_container", "extra_co2e
 #: an element with fewer of the flow's trains through it at baseline is not used by the flow
 UNUSED_TRAINS_DAY = 0.01
 UNUSED = "not used by the flow"
+#: every train of the flow through it ends there (its market is inside): nothing to reroute
+ENDS_THERE = "its trains end there"
 #: extra days, USD and CO2e are left out (NaN) when fewer trains than this are rerouted
 MOVED_TRAINS_DAY = 0.05
 BASE_COLUMNS = ["share_trains", "carried_trains_day", "unserved_trains_day", "extra_days", "moves_to"]
@@ -362,7 +364,7 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
         largest = max(largest, (served, path))
     values = sums / total if total >= MOVED_TRAINS_DAY else np.full(4, np.nan)
     return {"rerouted_trains_day": rerouted + sea_trains, **dict(zip(_EXTRA, values, strict=True)),
-            "moves_to": describe_mix(corridors), "detour_corridor": _main(detours),
+            "moves_to": describe_mix(corridors) or ENDS_THERE, "detour_corridor": _main(detours),
             "detour_path": " ".join(largest[1])}
 
 
