@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -303,3 +304,13 @@ def test_array_max_flow_equals_networkx_minimum_cut(net, avoided):
     assert value == pytest.approx(expected, abs=1e-9)
     if math.isfinite(value):
         assert cut["capacity_trains_day"].sum() == pytest.approx(value, abs=1e-9)
+
+
+def test_cli_short_and_wide_views(cli):
+    code, out, err = cli("dependence", "--flow", "china-central-asia")
+    assert code == 0, err
+    header = re.compile(r"┃ min cut\s*┃")
+    assert "moves to" in out and not header.search(out) and "inf" not in out
+    code, wide, err = cli("dependence", "--flow", "china-central-asia", "--wide")
+    assert code == 0, err
+    assert header.search(wide) and "+kg CO2e/40'" in wide and "inf" not in wide
