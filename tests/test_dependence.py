@@ -314,3 +314,26 @@ def test_cli_short_and_wide_views(cli):
     code, wide, err = cli("dependence", "--flow", "china-central-asia", "--wide")
     assert code == 0, err
     assert header.search(wide) and "+kg CO2e/40'" in wide and "inf" not in wide
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["alat_port", "kuryk_port", "aktau_port", "brest", "constanta"]),
+       st.floats(min_value=1.0, max_value=3.0))
+def test_adding_capacity_on_a_detour_never_lowers_the_trains_the_assignment_carries(net, element, factor):
+    """Russia avoided: more capacity on the Middle Corridor (or anywhere) never lowers the served trains."""
+    demand = inputs.builtin_demand(net)
+    country = net.nodes["country"]
+    europe = corridor.bottlenecks.capacity.europe_codes()
+    flow = demand[[country[o] == "CN" and country[d] in europe
+                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+    before = _flow_served(net, demand, flow, ["RU"])
+    bigger = Scenario("more", "more capacity").scale("capacity_trains_day", factor, element).apply(net)
+    after = _flow_served(bigger, demand, flow, ["RU"])
+    assert after >= before - 1e-3 * before
+
+
+def test_caspian_port_capacities_quoted_in_readme(net):
+    caps = net.nodes["capacity_trains_day"]
+    print("Caspian ferry ports (trains/day): " + ", ".join(
+        f"{p} {caps[p]:g}" for p in ("alat_port", "kuryk_port", "aktau_port", "turkmenbashi_port")))
+    assert (caps[["alat_port", "kuryk_port", "aktau_port", "turkmenbashi_port"]] > 0).all()
