@@ -1,9 +1,9 @@
 """The one adapter between transit dependence and the analyses it composes.
 
-Every call into ``corridor.bottlenecks`` (assignment, maximum flow / minimum cut, demand),
-``corridor.transit`` (routes), ``corridor.modes`` (USD and kg CO2e per container, the sea option)
-and ``corridor.scenarios`` (closing a country or a crossing) goes through this module, so a new
-API of those packages is switched here and nowhere else.
+Every call into ``corridor.bottlenecks`` (assignment with elements closed, the flow network for
+maximum flow / minimum cut, demand), ``corridor.transit`` (a Route of an assigned path) and
+``corridor.modes`` (USD and kg CO2e per container, the sea option) goes through this module, so a
+new API of those packages is switched here and nowhere else.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from corridor.dependence import maxflow
 from corridor.errors import CorridorError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
-from corridor.scenarios import Scenario
-from corridor.transit import Route, fastest_paths, make_route, resolve_constraints
+from corridor.transit import Route, make_route
 
 #: the capacity model's assignment result (flows, queues, served trains, path flows)
 Assignment = bottlenecks.Assignment
@@ -134,16 +133,6 @@ def carried_waits(net: Corridor, result: Assignment) -> np.ndarray:
     return model.incidence @ delay
 
 
-def without(net: Corridor, countries: Sequence[str] = (), elements: Sequence[str] = ()) -> Corridor:
-    """The network with whole countries avoided or elements (places, link ids) closed."""
-    scenario = Scenario("dependence-avoid", "avoid for the dependence table")
-    if countries:
-        scenario = scenario.avoid_countries(*countries)
-    if elements:
-        scenario = scenario.close(*elements)
-    return scenario.apply(net)
-
-
 def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
              countries: Sequence[str] = (), links: Sequence[str] = ()) -> tuple[float, pd.DataFrame]:
     """Maximum trains per day from sources to sinks with countries or links closed, and the cut.
@@ -190,26 +179,6 @@ def attached_flow_graph(net: Corridor, sources: tuple[str, ...], sinks: tuple[st
                 if port in graph:
                     graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
     return graph
-
-
-def rail_route(net: Corridor, origin: str, destination: str, avoid: Sequence[str] = (),
-               samples: int = 500, seed: int = 0) -> Route | None:
-    """The fastest rail (and rail-ferry) route keeping out of ``avoid``, or None when there is none.
-
-    The same Route as ``corridor.transit.route`` (same path, same seed, same percentiles), but the
-    Route (its Monte Carlo P90) is built once per path found and reused: many avoided countries
-    leave a pair on the same detour, so the table searches a path per pair and country (one
-    Dijkstra on the state graph) and samples only the detours it has not seen.
-    """
-    constraints = resolve_constraints(net, (), list(avoid), None, False)
-    paths = fastest_paths(net, origin, destination, constraints, k=1)
-    if not paths:
-        return None
-    cache = net.derived("dependence.routes", dict)
-    key = (tuple(paths[0].edges), constraints.statuses, samples, seed)
-    if key not in cache:
-        cache[key] = make_route(net, paths[0], samples, seed, constraints.statuses)
-    return cache[key]
 
 
 def container_usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:

@@ -36,7 +36,6 @@ def main() -> None:
         for o, d in pairs:
             if code in (country[o], country[d]):
                 continue
-            # corridor.transit.route itself: inputs.rail_route reuses Routes across calls
             with contextlib.suppress(NoRouteError):
                 route(net, o, d, avoid=[code], samples=500)
     loop = time.perf_counter() - start
