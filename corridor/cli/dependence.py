@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from corridor.cli import tables
 from corridor.cli.common import DataDir, JsonFlag, app, console, open_network, print_json
 from corridor.cli.maps import MapFile, check_map_file, write_map
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: the default view (fits a 100-column terminal): column -> header
 SHORT = {"id": "", "share_trains": "share", "carried_trains_day": "carried", "unserved_trains_day": "lost",
@@ -84,7 +87,7 @@ def dependence(
     out.print(LEGEND, style="dim")
 
 
-def view(table, wide: bool = False):
+def view(table: pd.DataFrame, wide: bool = False) -> pd.DataFrame:
     """The printed table: readable text for every cell (percent shares, rounded numbers, '–' for
     a figure with nothing behind it, 'unlimited' and 'no route' for the min cut)."""
     import pandas as pd
@@ -98,7 +101,7 @@ def view(table, wide: bool = False):
     return out
 
 
-def _text(column: str, value, row) -> str:
+def _text(column: str, value: Any, row: Any) -> str:
     import math
 
     if column.startswith(("share", "base_share")):

@@ -298,6 +298,20 @@ def _mean_metrics(ctx: _Context, result, origin: str, paths: dict[tuple, float])
     return sum(f / total * _metrics(ctx, result, origin, p)[1] for p, f in paths.items())
 
 
+@dataclass
+class _PairDetour:
+    """One pair's trains through the avoided element and their detour in the closed assignment."""
+
+    served: float  # the pair's trains through it that the baseline carries (trains/day)
+    extra: np.ndarray  # detour minus baseline: days, P90 days, USD, kg CO2e
+    mix: dict[str, float]  # corridor -> share of the pair's closed paths (rail), or {"sea": 1}
+    path: tuple[str, ...] = ()  # the pair's main detour path (rail)
+
+    @property
+    def by_rail(self) -> bool:
+        return SEA not in self.mix and NO_ROUTE not in self.mix
+
+
 def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid: list[str],
             lost: float) -> dict:
     """Where the flow's trains through the avoided element go with it closed, and what it costs.
@@ -306,15 +320,45 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
     loses ``lost`` (its trains carried at baseline minus with the element closed, every flow
     competing); the rest are rerouted, spread over the corridors of their pairs' paths in the
     assignment with it closed. So a detour that is already full at baseline takes none: trains
-    moving onto it only displace others (``not carried``). Extra days (expected, P90; each
-    element's queue wait at its volume but at most its capacity, the trains beyond it being the
-    ones not carried), USD and kg CO2e per container are those of the pairs' closed paths minus
-    those of their baseline paths through the element, weighted by the trains rerouted. A pair
-    with no rail route left goes by the fastest sea option of the mode comparison.
+    moving onto it only displace others (``not carried``). A pair with no rail route left goes by
+    the fastest sea option of the mode comparison (its trains are part of ``lost``). Extra days
+    (expected, P90; each element's queue wait at its volume but at most its capacity, the trains
+    beyond it being the ones not carried), USD and kg CO2e per container are those of the pairs'
+    closed paths minus those of their baseline paths through the element, weighted by the trains
+    rerouted.
     """
     if sum(u.trains_day for u in through) < UNUSED_TRAINS_DAY:
         return {"rerouted_trains_day": 0.0, **dict.fromkeys(_EXTRA, np.nan), "moves_to": UNUSED,
                 "detour_corridor": "", "detour_path": ""}
+    pairs = _pair_detours(ctx, through, closed, avoid)
+    rail = [p for p in pairs if p.by_rail]
+    rail_served = sum(p.served for p in rail)
+    off_rail = sum(p.served for p in pairs) - rail_served
+    rerouted = max(0.0, rail_served - max(0.0, lost - off_rail))
+    scale = rerouted / rail_served if rail_served > 0 else 0.0
+    corridors: dict[str, float] = defaultdict(float, {NOT_CARRIED: rail_served - rerouted})
+    detours: dict[str, float] = defaultdict(float)
+    sums, total = np.zeros(4), 0.0
+    for pair in pairs:
+        moved = pair.served * (scale if pair.by_rail else 1.0)
+        for name, share in pair.mix.items():
+            corridors[name] += moved * share
+            detours[name] += pair.served * share
+        if np.isfinite(pair.extra).all():
+            sums += moved * pair.extra
+            total += moved
+    values = sums / total if total >= MOVED_TRAINS_DAY else np.full(4, np.nan)
+    main_path = max(((p.served, p.path) for p in rail), default=(0.0, ()))[1]
+    by_sea = sum(p.served for p in pairs if SEA in p.mix)
+    return {"rerouted_trains_day": rerouted + by_sea,
+            **dict(zip(_EXTRA, values, strict=True)),
+            "moves_to": describe_mix(corridors) or ENDS_THERE, "detour_corridor": _main(detours),
+            "detour_path": " ".join(main_path)}
+
+
+def _pair_detours(ctx: _Context, through: list[_Use], closed: inputs.Assignment,
+                  avoid: list[str]) -> list[_PairDetour]:
+    """Each pair's trains through the element (carried at baseline) and their detour."""
     weights: dict[tuple[str, str], float] = defaultdict(float)
     base_paths: dict[tuple[str, str], dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
     for use in through:
@@ -322,9 +366,7 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
         base_paths[(use.origin, use.destination)][use.edges] += use.trains_day
     base_share = _of(ctx, ctx.result)["shares"]
     country = ctx.net.nodes["country"]
-    rail: list[tuple[float, np.ndarray, dict[str, float], tuple[str, ...]]] = []
-    sea_sums, sea_trains = np.zeros(4), 0.0
-    corridors: dict[str, float] = defaultdict(float)
+    out = []
     for (origin, destination), trains in sorted(weights.items()):
         if country[origin] in avoid or country[destination] in avoid:
             continue  # a stand-in market inside the avoided country: no detour can reach it
@@ -333,11 +375,11 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
         paths = inputs.pair_paths(closed, origin, destination)
         if not paths:
             sea = inputs.sea_option(ctx.net, origin, destination, ctx.seed)
-            corridors[SEA if sea is not None else NO_ROUTE] += served
-            if sea is not None:
+            if sea is None:
+                out.append(_PairDetour(served, np.full(4, np.nan), {NO_ROUTE: 1.0}))
+            else:
                 detour = np.array([sea[k] for k in ("days", "p90_days", "cost_usd", "co2e_kg")])
-                sea_sums += served * (detour - base)
-                sea_trains += served
+                out.append(_PairDetour(served, detour - base, {SEA: 1.0}))
             continue
         flow = sum(paths.values())
         detour, mix, largest = np.zeros(4), defaultdict(float), (0.0, ())
@@ -346,26 +388,8 @@ def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid
             mix[corridor_of(ctx.net, found)] += f / flow
             detour += f / flow * values
             largest = max(largest, (f / flow, tuple(found.path)))
-        rail.append((served, detour - base, mix, largest[1]))
-    rail_served = sum(r[0] for r in rail)
-    rerouted = max(0.0, rail_served - lost)
-    scale = rerouted / rail_served if rail_served > 0 else 0.0
-    corridors[NOT_CARRIED] += rail_served - rerouted
-    sums, total, largest = sea_sums.copy(), sea_trains, (0.0, ())
-    detours: dict[str, float] = defaultdict(float, {k: v for k, v in corridors.items()
-                                                    if k in (SEA, NO_ROUTE)})
-    for served, extra, mix, path in rail:
-        for name, share in mix.items():
-            detours[name] += served * share
-        for name, share in mix.items():
-            corridors[name] += served * scale * share
-        sums += served * scale * extra
-        total += served * scale
-        largest = max(largest, (served, path))
-    values = sums / total if total >= MOVED_TRAINS_DAY else np.full(4, np.nan)
-    return {"rerouted_trains_day": rerouted + sea_trains, **dict(zip(_EXTRA, values, strict=True)),
-            "moves_to": describe_mix(corridors) or ENDS_THERE, "detour_corridor": _main(detours),
-            "detour_path": " ".join(largest[1])}
+        out.append(_PairDetour(served, detour - base, dict(mix), largest[1]))
+    return out
 
 
 def _main(weights: dict[str, float]) -> str:
