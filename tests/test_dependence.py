@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -56,6 +57,8 @@ def test_china_europe_table_prints_and_names_the_main_transit_countries(europe):
     print(f"\n{europe.attrs['trains_day']:.1f} China-Europe trains/day, "
           f"{europe.attrs['carried_trains_day']:.1f} carried at baseline")
     print(_markdown(shown))
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert _markdown(shown) in readme, "README 'Transit dependence' table differs from the one printed"
     top = list(europe["id"].head(3))
     assert {"KZ", "RU", "BY"} <= set(top)
     russia = europe.set_index("id").loc["RU"]
@@ -69,6 +72,10 @@ def test_china_europe_table_prints_and_names_the_main_transit_countries(europe):
     azerbaijan = europe.set_index("id").loc["AZ"]
     print(f"at baseline the Middle Corridor (through Azerbaijan) carries "
           f"{azerbaijan['through_trains_day']:.1f} China-Europe trains/day")
+    prose = " ".join(readme.split())
+    assert f"({azerbaijan['through_trains_day']:.1f} China–Europe trains/day through Azerbaijan)" in prose
+    assert f"the Middle Corridor carries {russia['carried_trains_day']:.1f} trains/day" in prose
+    assert all(f"{v:.1f}" in prose for v in PUBLISHED_MIDDLE.values())
     assert 0 < russia["carried_trains_day"] < europe.attrs["trains_day"]
     # the Caspian's capacity, not the demand, limits the detour: within 5x the published volumes
     assert russia["carried_trains_day"] <= 5 * max(PUBLISHED_MIDDLE.values())
@@ -263,6 +270,9 @@ def test_a_detour_that_is_full_carries_none_of_the_trains(europe):
     lost = europe.attrs["carried_trains_day"] - row["carried_trains_day"]
     print(f"avoiding Türkiye: {row['through_trains_day']:.1f} trains/day went through it, the flow "
           f"loses {lost:.1f}, {row['rerouted_trains_day']:.2f} are rerouted")
+    prose = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"Türkiye's {row['through_trains_day']:.1f} trains/day" in prose
+    assert f"loses {lost:.1f} of them" in prose
     assert lost > 0.8 * row["through_trains_day"]
     assert row["rerouted_trains_day"] < 0.1 * row["through_trains_day"]
 
@@ -282,6 +292,8 @@ def test_caspian_ferry_doubling_doubles_what_the_middle_corridor_takes_without_r
     print(f"caspian-ferry-doubling, Russia avoided: the Middle Corridor carries "
           f"{after['carried_trains_day']:.1f} trains/day (baseline {before['carried_trains_day']:.1f}); "
           f"binding: {after['binding']}")
+    prose = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"takes {after['carried_trains_day']:.1f} trains/day" in prose
     assert after["base_carried_trains_day"] == pytest.approx(before["carried_trains_day"])
     assert after["carried_trains_day"] == pytest.approx(2 * before["carried_trains_day"], rel=0.02)
 
