@@ -199,13 +199,14 @@ def _given_table() -> pd.DataFrame:
     """A results table written by hand: the map must draw exactly this, computing nothing."""
     from corridor.dependence import COLUMNS
     rows = [
-        {"id": "RU", "name": "Russia", "share_trains": 0.9, "share_teu_km": 0.5, "carried_trains_day": 4.8,
-         "unserved_trains_day": 20.0, "extra_days": 9.0, "extra_p90_days": 12.0,
+        {"id": "RU", "name": "Russia", "share_trains": 0.9, "share_teu_km": 0.5, "flow_trains_day": 24.8,
+         "carried_trains_day": 4.8, "unserved_trains_day": 20.0, "extra_days": 9.0, "extra_p90_days": 12.0,
          "extra_usd_per_container": 1500.0, "extra_co2e_kg_per_container": 300.0,
          "moves_to": "Middle Corridor", "detour_cut_trains_day": 4.8, "binding": "Baku (Alat port) 4.8",
          "binding_ids": "alat_port", "detour_path": "aktau_port alat_port"},
         {"id": "KZ", "name": "Kazakhstan", "share_trains": 0.1, "share_teu_km": 0.3,
-         "carried_trains_day": 20.0, "unserved_trains_day": 4.0, "extra_days": 2.0, "extra_p90_days": 3.0,
+         "flow_trains_day": 24.0, "carried_trains_day": 20.0, "unserved_trains_day": 4.0,
+         "extra_days": 2.0, "extra_p90_days": 3.0,
          "extra_usd_per_container": 100.0, "extra_co2e_kg_per_container": 50.0,
          "moves_to": "Trans-Siberian", "detour_cut_trains_day": 24.0, "binding": "Brest 24",
          "binding_ids": "brest kuryk_port__alat_port", "detour_path": "zabaikalsk brest"},
@@ -242,6 +243,7 @@ def test_printed_view_is_readable_text_without_inf_or_nan():
     cells = " ".join(map(str, short.to_numpy().ravel())) + " ".join(map(str, wide.to_numpy().ravel()))
     assert "inf" not in cells and "nan" not in cells.lower()
     assert list(short.iloc[:, 0]) == ["RU", "KZ"] and short.iloc[0]["share"] == "90%"
+    assert short.iloc[0]["carried"] == "4.8 of 24.8"
     assert short.iloc[0]["binding (trains/day)"] == "unlimited"
     assert short.iloc[1]["binding (trains/day)"] == "no route left" and short.iloc[1]["+days"] == "–"
     assert wide.iloc[0]["min cut"] == "unlimited" and wide.iloc[1]["min cut"] == "no route"

@@ -88,7 +88,8 @@ def dependence(
                     "rows": shown.drop(columns=["detour_path"]).to_dict("records")})
         return
     screen = console()
-    title = f"Transit dependence: {flow} ({table.attrs['trains_day']:.1f} trains/day)"
+    title = (f"Transit dependence: {flow} ({table.attrs['trains_day']:.1f} trains/day; "
+             f"{table.attrs['carried_trains_day']:.1f} carried at baseline)")
     if scenario:
         title += f" under {scenario} (base: baseline)"
     screen.print(tables.frame_table(view(table, wide), title=title))
@@ -112,6 +113,8 @@ def view(table: pd.DataFrame, wide: bool = False) -> pd.DataFrame:
 def _text(column: str, value: Any, row: Any) -> str:
     import math
 
+    if column == "carried_trains_day":
+        return f"{value:,.1f} of {row.flow_trains_day:,.1f}"
     if column.startswith(("share", "base_share")):
         return f"{100 * value:.0f}%"
     if column == "detour_cut_trains_day":
