@@ -66,23 +66,12 @@ def test_no_element_carries_more_than_its_capacity(base):
         print("  " + line)
 
 
-#: crossings outside the 25 % band, and why (see the closing note of issue 13)
-KNOWN_DEVIATIONS = {
-    "Dostyk / Alashankou": "with real-track lengths (issue 12) the model puts about 28 % more trains on "
-    "Dostyk than the published 'more than 21 a day'; the Alashankou + Khorgos total is within 2 %",
-}
-
-
 def test_model_flows_at_the_main_crossings_are_within_25_percent_of_published(base):
     table = crossing_table(base)
     print("\n" + table.drop(columns=["source", "elements"]).round(2).to_string(index=False))
     checked = table[table["checked"]]
     assert len(checked) >= 5
-    known = checked["crossing"].isin(KNOWN_DEVIATIONS)
-    assert (checked.loc[~known, "difference"].abs() <= TOLERANCE).all(), checked
-    # a deviation we know of is still bounded, and disappears from this list once it is fixed
-    assert (checked.loc[known, "difference"].abs() <= 0.35).all(), checked
-    assert (checked.loc[known, "difference"].abs() > TOLERANCE).all(), "fixed: drop it from KNOWN"
+    assert (checked["difference"].abs() <= TOLERANCE).all(), checked
 
 
 def test_demand_counted_at_a_crossing_passes_it(base):
