@@ -103,9 +103,12 @@ def test_ranking_by_china_europe_volume_and_the_full_check(ranked):
     error = ranked.full_error()
     print(f"fast vs full over the top {len(ranked.full)}: {error}")
     assert error is not None and len(ranked.full) == 2
-    # the fast estimate is an estimate: within a third of the exact TEU lost at the top closure
+    # the fast estimate is an estimate: within 15 % of the exact TEU lost and train-hours at the
+    # top closure (the top closures load their moved trains incrementally; one shot was 25 % off)
     top = ranked.full.iloc[0]
-    assert abs(top["teu_day_lost_fast"] - top["teu_day_lost_full"]) <= top["teu_day_lost_full"] / 3
+    assert abs(top["teu_day_lost_fast"] - top["teu_day_lost_full"]) <= 0.15 * top["teu_day_lost_full"]
+    assert abs(top["delta_train_hours_day_fast"] - top["delta_train_hours_day_full"]) \
+        <= 0.15 * abs(top["delta_train_hours_day_full"])
 
 
 def test_another_flow_ranks_other_closures_first(net, base):
