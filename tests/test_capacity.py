@@ -66,23 +66,12 @@ def test_no_element_carries_more_than_its_capacity(base):
         print("  " + line)
 
 
-#: crossings outside the 25 % band, and why (see the closing note of issue 13)
-KNOWN_DEVIATIONS = {
-    "Dostyk / Alashankou": "with real-track lengths (issue 12) the model puts about 28 % more trains on "
-    "Dostyk than the published 'more than 21 a day'; the Alashankou + Khorgos total is within 2 %",
-}
-
-
 def test_model_flows_at_the_main_crossings_are_within_25_percent_of_published(base):
     table = crossing_table(base)
     print("\n" + table.drop(columns=["source", "elements"]).round(2).to_string(index=False))
     checked = table[table["checked"]]
     assert len(checked) >= 5
-    known = checked["crossing"].isin(KNOWN_DEVIATIONS)
-    assert (checked.loc[~known, "difference"].abs() <= TOLERANCE).all(), checked
-    # a deviation we know of is still bounded, and disappears from this list once it is fixed
-    assert (checked.loc[known, "difference"].abs() <= 0.35).all(), checked
-    assert (checked.loc[known, "difference"].abs() > TOLERANCE).all(), "fixed: drop it from KNOWN"
+    assert (checked["difference"].abs() <= TOLERANCE).all(), checked
 
 
 def test_demand_counted_at_a_crossing_passes_it(base):
@@ -114,9 +103,12 @@ def test_ranking_by_china_europe_volume_and_the_full_check(ranked):
     error = ranked.full_error()
     print(f"fast vs full over the top {len(ranked.full)}: {error}")
     assert error is not None and len(ranked.full) == 2
-    # the fast estimate is an estimate: within a third of the exact TEU lost at the top closure
+    # the fast estimate is an estimate: within 15 % of the exact TEU lost and train-hours at the
+    # top closure (the top closures load their moved trains incrementally; one shot was 25 % off)
     top = ranked.full.iloc[0]
-    assert abs(top["teu_day_lost_fast"] - top["teu_day_lost_full"]) <= top["teu_day_lost_full"] / 3
+    assert abs(top["teu_day_lost_fast"] - top["teu_day_lost_full"]) <= 0.15 * top["teu_day_lost_full"]
+    assert abs(top["delta_train_hours_day_fast"] - top["delta_train_hours_day_full"]) \
+        <= 0.15 * abs(top["delta_train_hours_day_full"])
 
 
 def test_another_flow_ranks_other_closures_first(net, base):

@@ -224,8 +224,20 @@ def test_map_commands_for_the_analyses(cli, tmp_path):
         assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_map_bottlenecks_takes_the_horizon_and_the_flow(cli, tmp_path):
+    out = tmp_path / "b.html"
+    code, _, err = cli("map", "bottlenecks", "--top", "3", "--horizon-days", "60", "--flow",
+                       "china-central-asia", "--out", str(out))
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert "60-day horizon" in page and "backlog after 60 days" in page
+    assert "china-central-asia" in page and "30-day horizon" not in page
+
+
 @pytest.mark.parametrize("args", [
     ("map", "network", "--out", "network.txt"),
+    ("map", "bottlenecks", "--horizon-days", "-1", "--out", "b.html"),
+    ("map", "bottlenecks", "--flow", "mars", "--out", "b.html"),
     ("map", "route", "Chongqing", "Duisbrug", "--out", "r.html"),
     ("map", "network", "--width-by", "colour", "--out", "n.html"),
     ("map", "whatif", "no-such-scenario", "--out", "w.html"),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.bottlenecks.capacity import CLOSED, CapacityModel, capacity_model
-from corridor.bottlenecks.demand import od_table, resolve_demand
+from corridor.bottlenecks.demand import demand_pairs
 from corridor.bottlenecks.queues import (
     HORIZON_DAYS,
     TEU_PER_TRAIN,
@@ -31,6 +31,7 @@ from corridor.bottlenecks.queues import (
     check_horizon,
     wait_hours,
 )
+from corridor.bottlenecks.routing import Router, router
 from corridor.datafiles import json_ready
 from corridor.errors import CorridorError
 from corridor.geodesy import CRS
@@ -219,7 +220,7 @@ def assign(
         raise CorridorError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     horizon = check_horizon(horizon_days)
     model = capacity_model(net)
-    ods = od_table(resolve_demand(net, demand))
+    ods = demand_pairs(net, demand)
     blocked = closed_edges(net, model, closed)
     solver = FrankWolfe(model, ods, blocked, horizon)
     iterations, gap = solver.run(max_iterations if method == "equilibrium" else 0, tolerance)
@@ -239,8 +240,10 @@ def closed_edges(net: Corridor, model: CapacityModel, closed: Iterable[str]) -> 
 
 
 class FrankWolfe:
-    """Conjugate Frank–Wolfe on path flows: all-or-nothing directions, bisection line search.
+    """Conjugate Frank–Wolfe on path flows: all-or-nothing directions, vectorised line search.
 
+    Every iteration routes all pairs with one Dijkstra call (``corridor.bottlenecks.routing``);
+    path flows are a vector over the distinct paths found so far, updated as the edge flows are.
     ``conjugate=False`` gives plain Frank–Wolfe (the benchmark's reference).
     """
 
@@ -251,15 +254,27 @@ class FrankWolfe:
         self.conjugate = conjugate
         self.ods = ods
         self.blocked = blocked
-        self.origins = list(dict.fromkeys(ods["origin"]))
+        self.origins = ods["origin"].tolist()
         self.destinations = ods["destination"].tolist()
         self.vias = ods["via"].tolist() if "via" in ods else [""] * len(ods)
+        self.vias_given = list(self.vias)  # as asked (a closure may release a pair from its via)
         self.demand = ods["trains_day"].to_numpy(dtype=float)
-        self.path_flows: list[dict[tuple, float]] = [{} for _ in range(len(ods))]
         self.served = np.ones(len(ods), dtype=bool)
         self.edge_flow = np.zeros(len(model.sg.src))
-        self.free_paths: list[tuple | None] = []
+        self.free_paths = np.full(len(ods), -1, dtype=np.int64)
         self.free_hours = np.full(len(ods), np.nan)
+        #: distinct paths found so far: edges in travel order, the pair they serve, their flow
+        self.path_index: dict[tuple, int] = {}
+        self.path_edges: list[np.ndarray] = []
+        self.path_pair: list[int] = []
+        self.path_flow = np.zeros(0)
+        self._router: Router | None = None
+
+    @property
+    def router(self) -> Router:
+        if self._router is None:
+            self._router = router(self.model, self.origins, self.destinations, self.vias)
+        return self._router
 
     def delay(self, volume: np.ndarray) -> np.ndarray:
         return self.model.delay(volume, self.horizon)
@@ -269,38 +284,35 @@ class FrankWolfe:
         cost[self.blocked] = CLOSED
         return cost
 
-    def all_or_nothing(self, cost: np.ndarray) -> tuple[np.ndarray, list[tuple | None], np.ndarray]:
-        """Edge flows, paths and hours with every pair on its cheapest route under ``cost``
-        (one Dijkstra call from the departure states of every origin)."""
-        model = self.model
-        matrix, chosen = model.graph(cost)
-        dist, pred, rows = model.trees(matrix, self.origins)
-        flow = np.zeros(len(cost))
-        paths: list[tuple | None] = [None] * len(self.ods)
-        hours = np.full(len(self.ods), np.nan)
-        via_trees: dict[tuple[str, str], Any] = {}
-        pred_rows: dict[int, list[int]] = {}
-        for i, (origin, destination) in enumerate(zip(self.ods["origin"], self.destinations,
-                                                      strict=True)):
-            via = None
-            if self.vias[i]:
-                key = (origin, self.vias[i])
-                if key not in via_trees:
-                    via_trees[key] = model.via_tree(matrix, chosen, *key)
-                via = model.via_path(via_trees[key], chosen, destination)
-            if via:
-                edges, hours[i] = via
-            else:  # no via, or the via place is closed: the fastest route anywhere
-                found = model.best_arrival(dist, rows[origin], destination)
-                if found is None:
-                    continue
-                if found[0] not in pred_rows:  # a list walks faster than an array
-                    pred_rows[found[0]] = pred[found[0]].tolist()
-                edges = model.path_edges(pred_rows[found[0]], chosen, found[1])
-                hours[i] = found[2]
-            paths[i] = tuple(edges.tolist())
-            np.add.at(flow, edges, self.demand[i])
-        return flow, paths, hours
+    def all_or_nothing(self, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge flows, path ids (-1: no route) and hours with every pair on its cheapest route
+        under ``cost`` (one Dijkstra call for all origins and crossings)."""
+        routes = self.router.route(cost)
+        ids = np.full(len(self.demand), -1, dtype=np.int64)
+        for i, edges in enumerate(routes.edges):
+            if edges is not None:
+                ids[i] = self._path_id(i, edges)
+        return routes.loads(self.demand), ids, routes.hours
+
+    def _path_id(self, pair: int, edges: np.ndarray) -> int:
+        key = (pair, edges.tobytes())
+        found = self.path_index.get(key)
+        if found is None:
+            found = self.path_index[key] = len(self.path_edges)
+            self.path_edges.append(edges)
+            self.path_pair.append(pair)
+        return found
+
+    def _on_paths(self, ids: np.ndarray) -> np.ndarray:
+        """Path-flow vector with every pair's demand on the path ``ids`` names."""
+        vector = np.zeros(len(self.path_edges))
+        ok = ids >= 0
+        vector[ids[ok]] = self.demand[ok]
+        return vector
+
+    def _grown(self, vector: np.ndarray) -> np.ndarray:
+        """A path-flow vector padded with zeros for paths found since it was made."""
+        return np.pad(vector, (0, len(self.path_edges) - len(vector)))
 
     def _release_vias(self, free: np.ndarray) -> None:
         """Trains counted at a crossing keep to it unless a closure cuts their route through it:
@@ -312,43 +324,41 @@ class FrankWolfe:
         cut[self.blocked] = True
         for i, via in enumerate(self.vias):
             if via:
-                found = self.model.via_route(matrix, chosen, self.ods.at[i, "origin"], via,
+                found = self.model.via_route(matrix, chosen, self.origins[i], via,
                                              self.destinations[i])
                 if found is None or cut[found[0]].any():
                     self.vias[i] = ""
+        self._router = None
 
     def run(self, max_iterations: int, tolerance: float) -> tuple[int, float]:
         """Iterate to the relative gap ``tolerance``; returns (iterations, relative gap)."""
         free = self.model.sg.weight.copy()
         self._release_vias(free)
         free[self.blocked] = CLOSED
-        flow, paths, self.free_hours = self.all_or_nothing(free)
-        self.free_paths = paths
-        for i, path in enumerate(paths):
-            self.served[i] = path is not None
-            if path is not None:
-                self.path_flows[i] = {path: self.demand[i]}
+        flow, ids, self.free_hours = self.all_or_nothing(free)
+        self.free_paths = ids
+        self.served = ids >= 0
+        self.path_flow = self._on_paths(ids)
         self.edge_flow = flow
-        previous: tuple[np.ndarray, list[dict]] | None = None
+        previous: tuple[np.ndarray, np.ndarray] | None = None
         gap = 0.0
         for iteration in range(1, max_iterations + 1):
             cost = self.costs(self.edge_flow)
-            aon, paths, _ = self.all_or_nothing(cost)
+            aon, ids, _ = self.all_or_nothing(cost)
             current = float(self.edge_flow @ cost)
             gap = (current - float(aon @ cost)) / current if current > 0 else 0.0
             if gap < tolerance:
                 return iteration, max(gap, 0.0)
-            aon_paths = [{p: self.demand[i]} if p is not None else {} for i, p in enumerate(paths)]
+            aon_paths = self._on_paths(ids)
             weight = self._conjugate_weight(previous, aon)
             if previous is None or weight == 0.0:
                 target, target_paths = aon, aon_paths
             else:
                 target = weight * previous[0] + (1 - weight) * aon
-                target_paths = [_mix(a, b, weight) for a, b in zip(previous[1], aon_paths, strict=True)]
+                target_paths = weight * self._grown(previous[1]) + (1 - weight) * aon_paths
             step = self._line_search(self.edge_flow, target)
             self.edge_flow = self.edge_flow + step * (target - self.edge_flow)
-            self.path_flows = [_mix(x, t, 1 - step) for x, t in
-                               zip(self.path_flows, target_paths, strict=True)]
+            self.path_flow = (1 - step) * self._grown(self.path_flow) + step * target_paths
             previous = (target, target_paths)
         return max_iterations, max(gap, 0.0)
 
@@ -366,7 +376,14 @@ class FrankWolfe:
             return 0.0
         return min(max(numerator / denominator, 0.0), 1.0 - delta)
 
-    def _line_search(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _line_search(self, x: np.ndarray, y: np.ndarray, points: int = 32,
+                     rounds: int = 6) -> float:
+        """Step in [0, 1] where the objective's slope along ``y - x`` turns positive.
+
+        The slope is increasing (the waits are convex), so each round evaluates it at ``points``
+        steps of the current bracket at once and keeps the sub-interval where it changes sign
+        (32 ** 6: about the precision of 30 bisections).
+        """
         direction = y - x
         volume_x = self.model.element_volume(x)
         volume_d = self.model.element_volume(direction)
@@ -375,15 +392,18 @@ class FrankWolfe:
         vx, vd = volume_x[limited], volume_d[limited]
         capacity = self.model.capacity[limited]
 
-        def slope(step: float) -> float:
-            return base + float(vd @ wait_hours(vx + step * vd, capacity, self.horizon))
+        def slopes(steps: np.ndarray) -> np.ndarray:
+            waits = wait_hours(vx + steps[:, None] * vd, capacity, self.horizon)
+            return base + waits @ vd
 
-        if slope(1.0) <= 0:
+        if slopes(np.array([1.0]))[0] <= 0:
             return 1.0
         lo, hi = 0.0, 1.0
-        for _ in range(30):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if slope(mid) < 0 else (lo, mid)
+        for _ in range(rounds):
+            steps = np.linspace(lo, hi, points + 1)
+            negative = np.flatnonzero(slopes(steps) < 0)
+            k = int(negative[-1]) if len(negative) else 0
+            lo, hi = float(steps[k]), float(steps[min(k + 1, points)])
         return (lo + hi) / 2
 
     def result(self, net: Corridor, method: str, iterations: int, gap: float) -> Assignment:
@@ -392,76 +412,93 @@ class FrankWolfe:
         delay = self.delay(volume)
         cost = model.edge_costs(delay)
         share = carried_share(volume, model.capacity)
-        carried = np.zeros(len(model.ids))
-        held = np.zeros(len(model.ids))
-        pair_rows = []
-        for i in range(len(self.ods)):
-            pair_rows.append(self._pair(i, cost, share, carried, held))
-        pairs = self.ods.assign(**{c: [r[k] for r in pair_rows] for k, c in
-                                   enumerate(PAIR_COLUMNS[4:])})
-        pairs["served"] = pairs["served"].astype(bool)
-        if "via" not in pairs:
-            pairs["via"] = ""
-        total = float(np.nansum(pairs["hours"] * pairs["trains_day"]))
+        live = np.flatnonzero(self.path_flow > 1e-12)
+        flows = self.path_flow[live]
+        owner = np.asarray(self.path_pair, dtype=np.int64)[live]
+        edges = [self.path_edges[p] for p in live]
+        passed, where, carried = self._passes(edges, flows, share)
+        n = len(self.ods)
+        path_hours = np.array([float(cost[e].sum()) for e in edges])
+        hours = np.bincount(owner, flows * path_hours, minlength=n)
+        served = np.bincount(owner, flows * passed, minlength=n)
+        lost = flows * (1.0 - passed)
+        holds = lost > 0
+        held = np.bincount(where[holds], lost[holds], minlength=len(model.ids)).astype(float)
+        held_at = [""] * n
+        worst: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        for p in np.flatnonzero(holds):
+            worst[int(owner[p])][int(where[p])] += float(lost[p])
+        for i, by in worst.items():
+            held_at[i] = str(model.ids[max(by, key=by.get)])
+        free = self.free_paths
+        on_free = np.zeros(n)
+        is_free = free[owner] == live
+        np.add.at(on_free, owner[is_free], flows[is_free])
+        ok = self.served
+        trains = self.demand
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_train = np.where(ok, hours / trains, np.nan)
+        pairs = pd.DataFrame({
+            "origin": self.origins, "destination": self.destinations, "via": self.vias_given,
+            "trains_day": trains, "hours": per_train,
+            "free_flow_hours": np.where(ok, self.free_hours, np.nan), "served": ok,
+            "served_trains_day": np.where(ok, served, 0.0),
+            "unserved_trains_day": np.where(ok, trains - served, trains),
+            "rerouted_trains_day": np.where(ok, np.maximum(trains - on_free, 0.0), 0.0),
+            "held_at": held_at}, columns=PAIR_COLUMNS)
+        total = float(np.nansum(per_train * trains))
         elements = element_frame(net, model, volume, carried, delay, held, self.horizon)
+        path_flows: list[dict[tuple, float]] = [{} for _ in range(n)]
+        for p, f, e in zip(owner.tolist(), flows.tolist(), edges, strict=True):
+            path_flows[p][tuple(e.tolist())] = f
         return Assignment(
-            elements=elements, pairs=pairs[PAIR_COLUMNS], total_train_hours_day=total,
+            elements=elements, pairs=pairs, total_train_hours_day=total,
             queue_train_hours_day=float(volume @ delay),
-            unserved_trains_day=float(pairs["unserved_trains_day"].sum()),
-            rerouted_trains_day=float(pairs["rerouted_trains_day"].sum()),
+            unserved_trains_day=float(pairs["unserved_trains_day"].to_numpy().sum()),
+            rerouted_trains_day=float(pairs["rerouted_trains_day"].to_numpy().sum()),
             iterations=iterations, gap=gap, method=method, horizon_days=self.horizon,
-            path_flows={pair_key(o, d, v): self.path_flows[i] for i, (o, d, v) in
-                        enumerate(zip(self.ods["origin"], self.destinations, self.vias,
-                                      strict=True))},
+            path_flows={pair_key(o, d, v): path_flows[i] for i, (o, d, v) in
+                        enumerate(zip(self.origins, self.destinations, self.vias, strict=True))},
             edge_costs=cost,
         )
 
-    def _pass(self, edges: np.ndarray, share: np.ndarray, carried: np.ndarray,
-              trains: float) -> tuple[float, int]:
-        """Walk a path in order: each element carries the trains that got past every element
-        before it (``carried`` += ...); returns (share that arrives, element that held most)."""
-        per_edge = self.model.edge_elements
-        elements = np.concatenate([per_edge[e] for e in edges])  # in the order the path uses them
-        if len(elements) == 0:
-            return 1.0, -1
-        passed = np.minimum.accumulate(np.minimum(share[elements], 1.0))
-        np.add.at(carried, elements, trains * passed)
-        where = int(elements[np.argmin(share[elements])])
-        return float(passed[-1]), where
-
-    def _pair(self, i: int, cost, share, carried, held) -> tuple:
-        """(hours, free-flow hours, served, served/day, unserved/day, rerouted/day, held at)."""
-        trains = self.demand[i]
-        if not self.served[i]:
-            return (np.nan, np.nan, False, 0.0, trains, 0.0, "")
+    def _passes(self, edges: list[np.ndarray], flows: np.ndarray, share: np.ndarray):
+        """Walk every path in order: each element carries the trains that got past every element
+        before it. Returns per path the share that arrives and the element holding most (-1: none),
+        and per element the trains carried."""
         model = self.model
-        hours = served = 0.0
-        worst: dict[int, float] = defaultdict(float)
-        for path, f in self.path_flows[i].items():
-            edges = np.asarray(path, dtype=np.int64)
-            hours += f * float(cost[edges].sum())
-            passed, where = self._pass(edges, share, carried, f)
-            served += f * passed
-            if passed < 1.0:
-                held[where] += f * (1.0 - passed)
-                worst[where] += f * (1.0 - passed)
-        rerouted = trains - self.path_flows[i].get(self.free_paths[i], 0.0)
-        held_at = str(model.ids[max(worst, key=worst.get)]) if worst else ""
-        return (hours / trains, float(self.free_hours[i]), True, served, trains - served,
-                max(rerouted, 0.0), held_at)
+        carried = np.zeros(len(model.ids))
+        n = len(edges)
+        if n == 0:
+            return np.ones(0), np.full(0, -1, dtype=np.int64), carried
+        inc = model.incidence
+        flat = np.concatenate(edges)
+        path_of_edge = np.repeat(np.arange(n), [len(e) for e in edges])
+        counts = np.diff(inc.indptr)[flat]
+        offsets = np.repeat(inc.indptr[flat] - np.cumsum(counts) + counts, counts)
+        elements = inc.indices[offsets + np.arange(counts.sum())]  # in the order the path uses them
+        seg = np.repeat(path_of_edge, counts)
+        values = np.minimum(share[elements], 1.0)
+        levels, rank = np.unique(values, return_inverse=True)
+        width = len(levels) + 1  # segmented running minimum on ranks: exact, restarts per path
+        running = np.minimum.accumulate(rank - seg * width) + seg * width
+        through = levels[running]
+        carried += np.bincount(elements, flows[seg] * through, minlength=len(model.ids))
+        passed = np.ones(n)
+        where = np.full(n, -1, dtype=np.int64)
+        has = np.bincount(seg, minlength=n) > 0
+        last = np.cumsum(np.bincount(seg, minlength=n)) - 1
+        passed[has] = through[last[has]]
+        order = np.lexsort((np.arange(len(seg)), share[elements], seg))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = seg[order][1:] != seg[order][:-1]
+        where[seg[order][first]] = elements[order][first]
+        return passed, where, carried
 
 
 def pair_key(origin: str, destination: str, via: str = "") -> tuple:
     """Key of a demand pair in ``Assignment.path_flows``: (origin, destination[, via])."""
     return (origin, destination, via) if via else (origin, destination)
-
-
-def _mix(a: dict, b: dict, weight: float) -> dict:
-    """weight * a + (1 - weight) * b for path-flow dicts."""
-    out = {p: weight * f for p, f in a.items()}
-    for p, f in b.items():
-        out[p] = out.get(p, 0.0) + (1 - weight) * f
-    return {p: f for p, f in out.items() if f > 1e-12}
 
 
 def element_frame(net: Corridor, model: CapacityModel, volume: np.ndarray, carried: np.ndarray,
@@ -472,8 +509,9 @@ def element_frame(net: Corridor, model: CapacityModel, volume: np.ndarray, carri
                        np.minimum(carried, np.nan_to_num(model.capacity, nan=np.inf)))
     with np.errstate(invalid="ignore", divide="ignore"):
         utilization = carried / model.capacity
-    geometry = [*net.nodes.loc[model.ids[: model.n_nodes], "geometry"],
-                *net.links.loc[model.ids[model.n_nodes:], "geometry"]]
+    geometry = net.derived("element_geometry", lambda: gpd.GeoSeries(
+        [*net.nodes.loc[model.ids[: model.n_nodes], "geometry"],
+         *net.links.loc[model.ids[model.n_nodes:], "geometry"]], crs=CRS).values)
     frame = gpd.GeoDataFrame(
         {"id": model.ids, "type": model.types, "name": model.names, "demand_trains_day": volume,
          "flow_trains_day": carried, "capacity_trains_day": model.capacity,

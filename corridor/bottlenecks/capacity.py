@@ -68,6 +68,7 @@ class CapacityModel:
         ])
         self.incidence = self._incidence()
         self.incidence_by_element = self.incidence.tocsc()
+        self._incidence_t = self.incidence.T.tocsr()  # elements × edges, for element_volume
         #: per edge, the elements it uses (the rows of ``incidence``)
         self.edge_elements = np.split(self.incidence.indices, self.incidence.indptr[1:-1])
         self.limited = np.flatnonzero(~np.isnan(self.capacity))
@@ -137,7 +138,7 @@ class CapacityModel:
 
     def element_volume(self, edge_flow: np.ndarray) -> np.ndarray:
         """Trains per day on each element from trains per day on each edge."""
-        return self.incidence.T @ edge_flow
+        return self._incidence_t @ edge_flow
 
     def closed_edges(self, element: int) -> np.ndarray:
         """Indices of the edges unusable when an element is closed."""

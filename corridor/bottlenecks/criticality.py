@@ -50,6 +50,12 @@ CRITICALITY_COLUMNS = ["rank", "id", "type", "name", "flow_teu_day_lost", "flow_
                        "teu_day_lost", "trains_day_lost", "rerouted_trains_day", "extra_days_mean",
                        "extra_days_worst", "new_binding", "delta_train_hours_day",
                        "affected_trains_day", "bound_train_hours_day", "detour", "geometry"]
+#: equal parts in which the trains of a top closure that overloads its detours are loaded again
+INCREMENTS = 4
+#: ... when the one-shot detours queue more than this many trains a day beyond the base queues
+OVERLOAD_TRAINS_DAY = 1.0
+#: distinct closures at the top of the ranking evaluated again that way
+REFINE = 5
 FULL_COLUMNS = ["id", "name", "teu_day_lost_fast", "teu_day_lost_full", "delta_train_hours_day_fast",
                 "delta_train_hours_day_full", "iterations", "gap"]
 
@@ -207,6 +213,7 @@ def criticality(
     skip = set() if include_endpoints else {model.position[n] for n in endpoints
                                             if n in model.position}
     rows = _close_all(state, chains(net, model, endpoints) if group else None, skip)
+    _refine_top(state, rows, REFINE)
     frame = element_frame(net, model, *(np.zeros(len(model.ids)),) * 4, horizon)
     frame = frame[["id", "type", "name", "geometry"]].copy()
     for column in CRITICALITY_COLUMNS[4:-1]:
@@ -258,6 +265,32 @@ def chains(net: Corridor, model: CapacityModel, endpoints: set[str]) -> np.ndarr
     return np.asarray([find(i) for i in range(len(model.ids))])
 
 
+def _refine_top(state: _Baseline, rows: list[dict], top: int) -> None:
+    """Evaluate the ``top`` most harmful distinct closures again with incremental loading of
+    their moved trains (see ``_Baseline._reroute``).
+
+    Closures with the same one-shot numbers and the same affected trains (elements of one chain)
+    are one closure: each gets the result of the first of them.
+    """
+    def harm(row: dict) -> tuple:
+        return tuple(round(float(row.get(k, 0.0)), 9) for k in (
+            "flow_teu_day_lost", "flow_extra_train_days_day", "trains_day_lost",
+            "delta_train_hours_day", "rerouted_trains_day"))
+
+    users = state.paths.T
+    groups: dict[tuple, list[int]] = {}
+    for element, row in enumerate(rows):
+        if row:
+            affected = np.sort(users.indices[users.indptr[element]:users.indptr[element + 1]])
+            groups.setdefault((harm(row), affected.tobytes()), []).append(element)
+    best = sorted(groups, key=lambda key: key[0], reverse=True)[:top]
+    for key in best:
+        members = groups[key]
+        new = state.close(members[0], refine=True)
+        for element in members:
+            rows[element] = new
+
+
 def _close_all(state: _Baseline, labels: np.ndarray | None, skip: set[int]) -> list[dict]:
     """close() for every element but ``skip`` (left out of the ranking), once per chain when
     ``labels`` are given."""
@@ -296,7 +329,7 @@ class _Baseline:
         with np.errstate(invalid="ignore", divide="ignore"):
             self.ratio = np.nan_to_num(self.volume / model.capacity)
 
-    def close(self, element: int) -> dict:
+    def close(self, element: int, refine: bool = False) -> dict:
         paths, model = self.paths, self.model
         affected = paths.T.indices[paths.T.indptr[element]:paths.T.indptr[element + 1]]
         if len(affected) == 0:
@@ -308,11 +341,9 @@ class _Baseline:
             old_hours[int(paths.od[p])] += paths.flow[p] * self.hours[p]
         keep = paths.flow.copy()
         keep[affected] = 0.0
-        new_edges = self._reroute(element, moved, paths, affected)
-        edge_flow = paths.E.T @ keep
-        for od, edges in new_edges.items():
-            if edges is not None:
-                np.add.at(edge_flow, edges, moved[od])
+        kept_flow = paths.E.T @ keep
+        new_routes = self._reroute(element, moved, kept_flow, refine)
+        edge_flow = kept_flow + self._loads(new_routes, moved)
         volume = model.element_volume(edge_flow)
         cost = model.edge_costs(model.delay(volume, self.horizon))
         share = carried_share(volume, model.capacity)
@@ -330,23 +361,27 @@ class _Baseline:
         extras, rerouted, detour = [], 0.0, None
         in_flow_od = {int(paths.od[p]): bool(paths.in_flow[p]) for p in affected}
         for od, trains in moved.items():
-            edges = new_edges[od]
-            if edges is None:
+            routes = new_routes[od]
+            if not routes:
                 continue
-            carried = trains * (1.0 - float(edge_deficit[edges].max(initial=0.0)))
-            lost_all -= carried
             before = old_hours[od] / trains
-            extra = float(np.clip(cost[edges].sum() - before, -self.cap_hours, self.cap_hours))
+            carried = extra = 0.0
+            for edges, part in routes:
+                carried += part * trains * (1.0 - float(edge_deficit[edges].max(initial=0.0)))
+                one = float(np.clip(cost[edges].sum() - before, -self.cap_hours, self.cap_hours))
+                extra += part * one
+                extras.append((one, part * trains))
+            lost_all -= carried
             hours_delta += trains * extra
             affected_trains += trains
             rerouted += trains
-            extras.append((extra, trains))
             if in_flow_od[od]:
                 lost_flow -= carried
                 flow_days += trains * extra / 24.0
             if detour is None or trains > detour[0]:
                 old = np.concatenate([paths.edges[p] for p in affected if paths.od[p] == od])
-                detour = (trains, self.od_table[od], old, edges, extra)
+                main = max(routes, key=lambda r: r[1])[0]
+                detour = (trains, self.od_table[od], old, main, extra)
         mean = sum(e * t for e, t in extras) / rerouted / 24.0 if rerouted else 0.0
         worst = max(e for e, _ in extras) / 24.0 if extras else 0.0
         return {
@@ -358,11 +393,51 @@ class _Baseline:
             "detour": detour,
         }
 
-    def _reroute(self, element: int, moved: dict[int, float], paths: _Paths,
-                 affected: np.ndarray) -> dict[int, np.ndarray | None]:
+    def _loads(self, routes: dict[int, list], moved: dict[int, float]) -> np.ndarray:
+        """Edge flows of the moved trains on their new routes."""
+        flow = np.zeros(len(self.cost))
+        for od, parts in routes.items():
+            for edges, part in parts:
+                np.add.at(flow, edges, part * moved[od])
+        return flow
+
+    def _reroute(self, element: int, moved: dict[int, float], kept_flow: np.ndarray,
+                 refine: bool = False) -> dict[int, list[tuple[np.ndarray, float]]]:
+        """New routes of the moved trains: ``(edges, share of the pair's moved trains)`` each.
+
+        Every moved pair takes its fastest remaining route at the equilibrium times. With
+        ``refine``, if that queues more than ``OVERLOAD_TRAINS_DAY`` beyond what the base already
+        queued at an element, the moved trains are loaded again in ``INCREMENTS`` equal parts,
+        each on the fastest route at the waits the parts before it caused (incremental
+        assignment), so a large closure does not pile every train onto one detour.
+        """
         model = self.model
-        trial = self.cost.copy()
-        trial[model.closed_edges(element)] = CLOSED
+        closed = model.closed_edges(element)
+        once = self._fastest(self.cost, closed, moved)
+        routes = {od: [(edges, 1.0)] if edges is not None else [] for od, edges in once.items()}
+        volume = model.element_volume(kept_flow + self._loads(routes, moved))
+        excess = backlog(volume, model.capacity, self.horizon)[0]
+        rise = excess - self.excess
+        rise[element] = 0.0
+        if not refine or rise.max(initial=0.0) <= OVERLOAD_TRAINS_DAY:
+            return routes
+        parts: dict[int, list[tuple[np.ndarray, float]]] = {od: [] for od in moved}
+        flow = kept_flow.copy()
+        for _ in range(INCREMENTS):
+            cost = model.edge_costs(model.delay(model.element_volume(flow), self.horizon))
+            step = self._fastest(cost, closed, moved)
+            for od, edges in step.items():
+                if edges is not None:
+                    parts[od].append((edges, 1.0 / INCREMENTS))
+                    np.add.at(flow, edges, moved[od] / INCREMENTS)
+        return {od: _merge(p) for od, p in parts.items()}
+
+    def _fastest(self, cost: np.ndarray, closed: np.ndarray,
+                 moved: dict[int, float]) -> dict[int, np.ndarray | None]:
+        """Fastest route of every moved pair under ``cost`` with the closed edges removed."""
+        model = self.model
+        trial = cost.copy()
+        trial[closed] = CLOSED
         matrix, chosen = model.graph(trial)
         ods = self.od_table
         origins = unique(ods[od][0] for od in moved)
@@ -392,6 +467,18 @@ class _Baseline:
         gain = ratio - self.ratio
         gain[element] = 0.0
         return int(np.argmax(gain)) if gain.max() > 1e-6 else -1
+
+
+def _merge(parts: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, float]]:
+    """The same route found in several increments, counted once with the shares summed."""
+    merged: dict[bytes, list] = {}
+    for edges, share in parts:
+        key = edges.tobytes()
+        if key in merged:
+            merged[key][1] += share
+        else:
+            merged[key] = [edges, share]
+    return [(e, s) for e, s in merged.values()]
 
 
 def _describe(net, model: CapacityModel, detour) -> str:

@@ -135,6 +135,19 @@ def resolve_demand(net: Corridor, demand: pd.DataFrame | str | Path | None) -> p
     return frame
 
 
+def demand_pairs(net: Corridor, demand: pd.DataFrame | str | Path | None) -> pd.DataFrame:
+    """:func:`od_table` of :func:`resolve_demand` (the built-in demand's read once per network)."""
+    if demand is not None:
+        return od_table(resolve_demand(net, demand))
+    file = builtin_dir() / DEMAND_FILE
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        return od_table(resolve_demand(net, None))  # load_demand says what is wrong
+    return net.derived(("builtin_demand_pairs", str(file), stamp),
+                       lambda: od_table(resolve_demand(net, None))).copy()
+
+
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 

@@ -12,12 +12,18 @@ from corridor.cli.common import (
     DataDir,
     JsonFlag,
     app,
-    check_options,
     console,
     open_network,
     print_json,
 )
-from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.maps import (
+    Flow,
+    Horizon,
+    MapFile,
+    check_bottleneck_options,
+    check_map_file,
+    write_map,
+)
 from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
 
 DemandFile = Annotated[
@@ -28,11 +34,6 @@ DemandFile = Annotated[
 Top = Annotated[int, typer.Option("--top", help="Show the N highest-ranked elements.")]
 Method = Annotated[str, typer.Option(
     help="equilibrium (queue-aware Frank–Wolfe) or all_or_nothing (free-flow fastest routes).")]
-Horizon = Annotated[float, typer.Option(
-    "--horizon-days", help="Planning horizon of the queues in days: backlogs grow over it.")]
-Flow = Annotated[str, typer.Option(
-    "--flow", help="Rank closures by the volume of this flow affected: china-europe, "
-    "china-central-asia, europe or all.")]
 Full = Annotated[int, typer.Option(
     "--full", help="Re-solve the equilibrium exactly for the top K closures and print how far "
     "the fast estimate was.")]
@@ -46,12 +47,7 @@ CROSSING_COLUMNS = ["crossing", "published_trains_day", "year", "model_trains_da
 
 
 def _check(top: int, horizon_days: float, full: int = 0, flow: str = "china-europe") -> None:
-    from corridor.bottlenecks import FLOWS
-    from corridor.errors import CorridorError
-
-    check_options(top=top, horizon_days=horizon_days, full=full)
-    if flow not in FLOWS:
-        raise CorridorError(f"--flow {flow!r}: expected one of {', '.join(FLOWS)}")
+    check_bottleneck_options(top, horizon_days, full, flow)
 
 
 def _ranking_records(result, top: int) -> list[dict]:

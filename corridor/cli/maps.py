@@ -27,6 +27,22 @@ Offline = Annotated[bool, typer.Option(
     "(python -m corridor.webmap.offline DIR; $CORRIDOR_WEBASSETS), so the page opens with no "
     "network (no basemap tiles; country outlines are always drawn).")]
 
+Horizon = Annotated[float, typer.Option(
+    "--horizon-days", help="Planning horizon of the queues in days: backlogs grow over it.")]
+Flow = Annotated[str, typer.Option(
+    "--flow", help="Rank closures by the volume of this flow affected: china-europe, "
+    "china-central-asia, europe or all.")]
+
+
+def check_bottleneck_options(top: int, horizon_days: float, full: int = 0,
+                             flow: str = "china-europe") -> None:
+    """One-line errors for the options of the bottleneck commands and map."""
+    from corridor.bottlenecks import FLOWS
+
+    check_options(top=top, horizon_days=horizon_days, full=full)
+    if flow not in FLOWS:
+        raise CorridorError(f"--flow {flow!r}: expected one of {', '.join(FLOWS)}")
+
 
 def _check_out(out: Path, option: str = "--out") -> None:
     if out.is_dir():
@@ -128,7 +144,8 @@ def gallery(
         typer.echo(f"wrote {path}", err=True)
 
 
-@map_app.command("bottlenecks", epilog="Example: corridor map bottlenecks --out bottlenecks.html")
+@map_app.command("bottlenecks", epilog="Example: corridor map bottlenecks --horizon-days 60 "
+                 "--flow china-central-asia --out bottlenecks.html")
 def map_bottlenecks(
     out: OutFile,
     demand: Annotated[Path | None, typer.Option(
@@ -136,20 +153,23 @@ def map_bottlenecks(
     = None,
     method: Annotated[str, typer.Option(help="equilibrium or all_or_nothing.")] = "equilibrium",
     top: Annotated[int, typer.Option(help="Criticality ranks to mark.")] = 15,
+    horizon_days: Horizon = 30.0,
+    flow: Flow = "china-europe",
     offline: Offline = False,
     data: DataDir = None,
 ) -> None:
-    """Utilization colour scale, flows and capacities, the minimum cut and the N-1 ranking."""
+    """Utilization colour scale, flows and capacities, queues in days and trains over the horizon,
+    the minimum cut and the N-1 ranking for a flow."""
     from corridor import bottlenecks
     from corridor.webmap import bottleneck_map
 
     _check_out(out)
     _check_offline(offline)
-    check_options(top=top)
+    check_bottleneck_options(top, horizon_days, 0, flow)
     net = open_network(data)
-    assignment = bottlenecks.assign(net, demand, method=method)
+    assignment = bottlenecks.assign(net, demand, method=method, horizon_days=horizon_days)
     cut = bottlenecks.min_cut(net, demand=demand)
-    ranking = bottlenecks.criticality(net, demand, base=assignment)
+    ranking = bottlenecks.criticality(net, demand, base=assignment, flow=flow)
     _write(bottleneck_map(net, assignment, cut, ranking, top=top), out, offline)
 
 

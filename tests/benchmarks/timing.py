@@ -15,3 +15,13 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def fastest(fn: Callable[[], object], repeat: int = 7) -> float:
+    """Shortest wall time of ``fn`` over ``repeat`` runs, in seconds (least disturbed by load)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
