@@ -78,8 +78,12 @@ def check_range_row(name: str, line: int, row: dict) -> list[Problem]:
                                 f"expected one of {', '.join(sorted(ADMINISTRATIONS))}"))
     if row.get("container") not in CONTAINERS:
         problems.append(Problem(name, key, "container", f"{row.get('container')!r}; expected 20, 40 or *"))
-    if not str(row.get("source") or "").strip():
+    source = str(row.get("source") or "").strip()
+    if not source:
         problems.append(Problem(name, key, "source", "missing source"))
+    elif source.lower().startswith("estimate"):
+        problems.append(Problem(name, key, "source", "an estimate is not a source; expected where the "
+                                "figure was published (say 'estimate' in note)"))
     year = _number(row.get("year"))
     if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         problems.append(Problem(name, key, "year", f"{row.get('year')!r}; expected a year "
