@@ -125,3 +125,21 @@ def test_each_rule_on_a_broken_copy(tmp_path, geodata, name, old, new, field):
     problems = _broken(tmp_path, geodata, name, old, new)
     assert [p.field for p in problems] == [field], problems
     assert problems[0].file == name
+
+
+def test_cli_validate_reports_the_modes_tables_of_a_broken_copy(cli, tmp_path, geodata):
+    copy = tmp_path / "net"
+    shutil.copytree(geodata, copy, ignore=shutil.ignore_patterns("scenarios", "__pycache__"))
+    code, out, err = cli("validate", str(copy))
+    assert code == 0, out + err
+    tariffs = (copy / "tariffs.csv").read_text(encoding="utf-8")
+    (copy / "tariffs.csv").write_text(tariffs.replace("rail_km,KTZ,40", "rail_km,KZT,40", 1),
+                                      encoding="utf-8")
+    lanes = (copy / "sea_lanes.geojson").read_text(encoding="utf-8")
+    (copy / "sea_lanes.geojson").write_text(lanes.replace('"passage": "cape"', '"passage": "panama"', 1),
+                                            encoding="utf-8")
+    code, out, err = cli("validate", str(copy))
+    assert code == 2 and "2 problem(s)" in err
+    lines = out.strip().splitlines()
+    assert any(line.startswith("tariffs.csv") and "KZT" in line for line in lines), out
+    assert any(line.startswith("sea_lanes.geojson") and "panama" in line for line in lines), out
