@@ -168,51 +168,74 @@ def check_lane(line: int, feature: dict, port_ids: set[str] | None) -> list[Prob
     if not str(props.get("source") or "").strip():
         problems.append(Problem(LANES_FILE, where, "source", "missing source"))
     geometry = feature.get("geometry") if isinstance(feature.get("geometry"), dict) else {}
-    coords = geometry.get("coordinates")
-    if geometry.get("type") != "LineString" or not isinstance(coords, list) or len(coords) < 2 or not all(
-            isinstance(c, list) and len(c) == 2 and all(isinstance(v, int | float) and math.isfinite(v)
-                                                        for v in c) for c in coords):
+    if geometry.get("type") != "LineString" or not _is_line(geometry.get("coordinates")):
         problems.append(Problem(LANES_FILE, where, "geometry",
-                                "expected a LineString of two or more finite (lon, lat) points"))
+                                "expected a LineString of two or more (lon, lat) points in degrees"))
     return problems
 
 
-def validate_lanes(directory: Path, port_ids: set[str] | None = None) -> list[Problem]:
-    """Every problem of ``sea_lanes.geojson`` in ``directory`` (none when the file is absent)."""
+def _is_line(coords: object) -> bool:
+    """Two or more [lon, lat] number pairs within ±180 / ±90 (the reader has refused NaN and Infinity)."""
+    if not isinstance(coords, list) or len(coords) < 2:
+        return False
+    if not all(type(c) is list and len(c) == 2 for c in coords):
+        return False
+    if not all(type(v) in (int, float) for c in coords for v in c):  # bool is not a coordinate
+        return False
+    return all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in coords)
+
+
+def read_checked_lanes(directory: Path,
+                       port_ids: set[str] | None = None) -> tuple[list[dict], list[Problem]]:
+    """The features of ``sea_lanes.geojson`` in ``directory`` and every problem in them (the file
+    is read once); ``([], [])`` when the file is absent."""
     path = Path(directory) / LANES_FILE
     if not path.is_file():
-        return []
+        return [], []
     try:
         features = read_features(path)
     except DataError as exc:
-        return list(exc.problems)
+        return [], list(exc.problems)
     problems = [p for line, f in enumerate(features, start=1) for p in check_lane(line, f, port_ids)]
     seen: set[str] = set()
     for line, feature in enumerate(features, start=1):
-        props = feature.get("properties") or {}
+        props = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
         key = lane_id(str(props.get("from")), str(props.get("to")), str(props.get("passage")))
         if key in seen:
             problems.append(Problem(LANES_FILE, f"feature {line} ({key})", "id", "duplicate lane"))
         seen.add(key)
-    return problems
+    return features, problems
 
 
-def read_lanes(directory: Path) -> dict[tuple[str, str, str], ShippedLane]:
-    """The lanes of ``sea_lanes.geojson`` keyed by (from port, to port, passage); {} when absent.
+def validate_lanes(directory: Path, port_ids: set[str] | None = None) -> list[Problem]:
+    """Every problem of ``sea_lanes.geojson`` in ``directory`` (none when the file is absent)."""
+    return read_checked_lanes(directory, port_ids)[1]
 
-    The file is checked by :func:`validate_lanes` first (``load_tables`` does it).
-    """
-    path = Path(directory) / LANES_FILE
-    if not path.is_file():
-        return {}
+
+def lanes_from_features(features: list[dict]) -> dict[tuple[str, str, str], ShippedLane]:
+    """Checked lane features (:func:`read_checked_lanes`) keyed by (from port, to port, passage)."""
     lanes = {}
-    for feature in read_features(path):
+    for feature in features:
         p = feature["properties"]
         lane = SeaLane(float(p["length_nm"]), tuple(p["passages"]),
                        tuple((float(x), float(y)) for x, y in feature["geometry"]["coordinates"]))
         lanes[(p["from"], p["to"], p["passage"])] = ShippedLane(
             (float(p["from_lon"]), float(p["from_lat"])), (float(p["to_lon"]), float(p["to_lat"])), lane)
     return lanes
+
+
+def read_lanes(directory: Path) -> dict[tuple[str, str, str], ShippedLane]:
+    """The lanes of ``sea_lanes.geojson`` keyed by (from port, to port, passage); {} when absent.
+
+    Raises
+    ------
+    DataError
+        When the file has a problem (:func:`validate_lanes`).
+    """
+    features, problems = read_checked_lanes(directory)
+    if problems:
+        raise DataError(problems)
+    return lanes_from_features(features)
 
 
 # -- rebuilding -----------------------------------------------------------------------------------

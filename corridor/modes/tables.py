@@ -10,7 +10,7 @@ import pandas as pd
 
 from corridor.datafiles import builtin_dir
 from corridor.errors import CorridorError, DataError, Problem
-from corridor.modes.lanes import ShippedLane, read_lanes
+from corridor.modes.lanes import ShippedLane, lanes_from_features
 from corridor.modes.validation import PORT_COLUMNS, PORTS_FILE, TABLE_FILES, Rows, read_modes_tables
 
 
@@ -102,14 +102,14 @@ def load_tables(directory: str | Path | None = None, node_ids: set[str] | None =
         Listing every problem (file, line, column, value, expectation).
     """
     path = Path(directory) if directory is not None else builtin_dir()
-    tables, ports, problems = read_modes_tables(path, node_ids)
+    tables, ports, lanes, problems = read_modes_tables(path, node_ids)
     if problems:
         raise DataError(problems)
     if not tables:
         expected = ", ".join((*TABLE_FILES, PORTS_FILE))
         raise DataError([Problem(str(path), "", "", f"no modes tables; expected {expected}")])
     frame = pd.DataFrame(ports, columns=list(PORT_COLUMNS))
-    return ModeTables(_ranges(tables), frame.set_index("id", drop=False), read_lanes(path))
+    return ModeTables(_ranges(tables), frame.set_index("id", drop=False), lanes_from_features(lanes))
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from corridor.errors import Problem
-from corridor.modes.lanes import validate_lanes
+from corridor.modes.lanes import read_checked_lanes
 
 TABLE_FILES = ("tariffs.csv", "emission_factors.csv", "sea.csv", "air.csv")
 PORTS_FILE = "ports.csv"
@@ -118,13 +118,14 @@ def check_ports(rows: Rows, node_ids: set[str] | None) -> list[Problem]:
     return problems
 
 
-def read_modes_tables(directory: str | Path,
-                     node_ids: set[str] | None = None) -> tuple[dict[str, Rows], Rows, list[Problem]]:
-    """The rows of every range table and of ports.csv, read once, with every problem found in them
-    (and in ``sea_lanes.geojson``); see :func:`validate_modes_tables`."""
+def read_modes_tables(directory: str | Path, node_ids: set[str] | None = None
+                      ) -> tuple[dict[str, Rows], Rows, list[dict], list[Problem]]:
+    """The rows of every range table and of ports.csv and the features of sea_lanes.geojson, each
+    file read once, with every problem found in them; see :func:`validate_modes_tables`."""
     directory = Path(directory)
     if not any((directory / name).is_file() for name in (*TABLE_FILES, PORTS_FILE)):
-        return {}, [], validate_lanes(directory)
+        lanes, problems = read_checked_lanes(directory)
+        return {}, [], lanes, problems
     tables: dict[str, Rows] = {}
     problems: list[Problem] = []
     for name in TABLE_FILES:
@@ -138,8 +139,9 @@ def read_modes_tables(directory: str | Path,
     problems += read_problems
     if ports is not None:
         problems += check_ports(ports, node_ids)
-    problems += validate_lanes(directory, {row["id"] for row in ports} if ports is not None else None)
-    return tables, ports or [], problems
+    port_ids = {row["id"] for row in ports} if ports is not None else None
+    lanes, lane_problems = read_checked_lanes(directory, port_ids)
+    return tables, ports or [], lanes, problems + lane_problems
 
 
 def validate_modes_tables(directory: str | Path, node_ids: set[str] | None = None) -> list[Problem]:
@@ -158,4 +160,4 @@ def validate_modes_tables(directory: str | Path, node_ids: set[str] | None = Non
     The tables are optional in a user's network directory: when none of them is there, nothing is
     checked (the mode comparison then uses the built-in tables). When some are there, all must be.
     """
-    return read_modes_tables(directory, node_ids)[2]
+    return read_modes_tables(directory, node_ids)[3]
