@@ -101,3 +101,21 @@ def test_cli_sweep_tariff_range_is_a_modes_sweep(cli, tmp_path):
 def test_cli_sweep_bad_modes_input_is_one_line(cli, tmp_path, args, message):
     code, _, err = cli("sweep", *args, "--pairs", *PAIR, "--workers", "1", "--out", str(tmp_path / "x.csv"))
     assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_modes_sweep_on_a_local_dask_cluster_equals_in_process(net):
+    from distributed import Client, LocalCluster
+
+    scenarios = [Scenario.builtin("red-sea-closure"), *sweep.tariff_range("sea", "freight", [1.5])]
+    pairs = parse_pairs(net, ["Shanghai:Rotterdam"])
+    local = sweep.run(net, scenarios, pairs, workers=1, analysis="modes", modes=FAST)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        swept = sweep.run(net, scenarios, pairs, client=client, analysis="modes", modes=FAST)
+    pd.testing.assert_frame_equal(swept, local)
+
+
+def test_cli_spells_the_sweep_analyses_as_the_library():
+    from corridor.cli import scenarios as cli_scenarios
+
+    assert cli_scenarios.SWEEP_ANALYSES == sweep.SWEEP_ANALYSES
