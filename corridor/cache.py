@@ -19,7 +19,6 @@ import hashlib
 import os
 import pickle
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,9 +56,25 @@ def cache_key(geodata: Path | None = None) -> str:
     _hash_tree(digest, _PACKAGE_DIR, "*.py")
     digest.update(sys.version.encode())
     for name in PICKLED_LIBRARIES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{name}={metadata.version(name)}".encode())
+        digest.update(f"{name}={_version(name)}".encode())
     return digest.hexdigest()[:24]
+
+
+def _version(name: str) -> str:
+    """The installed version of ``name``: from the name of its ``NAME-VERSION.dist-info`` folder
+    on ``sys.path`` (a directory listing; importing importlib.metadata costs more than the whole
+    look-up), else from importlib.metadata, else ``"absent"``."""
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            for child in os.scandir(entry or "."):
+                if child.name.startswith(f"{name}-") and child.name.endswith(".dist-info"):
+                    return child.name[len(name) + 1:-len(".dist-info")]
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def cache_path(geodata: Path | None = None) -> Path | None:
@@ -69,11 +84,13 @@ def cache_path(geodata: Path | None = None) -> Path | None:
 
 
 def warm(net: Corridor) -> Corridor:
-    """Build what every routing command derives first (look-up records, operating state graph)."""
+    """Build what every routing command derives first (look-up records, operating state graph,
+    the index of place names), so a route on the cached network needs no GeoDataFrame."""
     from corridor.transit import records, state_graph
 
     records(net)
     state_graph(net, frozenset({"operating"}))
+    net.resolve(next(iter(records(net)[0])))  # builds and keeps the place index
     return net
 
 

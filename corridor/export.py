@@ -351,3 +351,42 @@ def routes_frame(net: NetworkTables, routes: list) -> gpd.GeoDataFrame:
             "countries": list(r.countries), "links": list(r.links), "geometry": r.geometry,
         })
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=net.nodes.crs)
+
+
+def whatif_frame(net: NetworkTables, comparisons: list) -> gpd.GeoDataFrame:
+    """The transit comparison of ``corridor whatif`` as one table with a line per pair.
+
+    ``comparisons`` holds ``(Comparison, WhatIf)`` for each scenario: the rows are the
+    comparison's transit rows (``scenario`` first), with names and countries beside the ids and
+    the route the scenario takes as geometry (the baseline's when the scenario has none;
+    ``geometry_of`` says which).
+    """
+    import geopandas as gpd
+
+    names, countries = net.nodes["name"], net.nodes["country"]
+    rows = []
+    for comparison, found in comparisons:
+        routes = {(o, d): (before, after) for o, d, before, after in found.pairs}
+        for row in comparison.transit.to_dict(orient="records"):
+            before, after = routes.get((row["origin"], row["destination"]), (None, None))
+            shown, which = (after, "scenario") if after is not None else (before, "baseline")
+            rows.append({
+                "scenario": comparison.scenario, **row,
+                "origin_name": names.get(row["origin"]), "origin_country": countries.get(row["origin"]),
+                "destination_name": names.get(row["destination"]),
+                "destination_country": countries.get(row["destination"]),
+                "geometry_of": which if shown is not None else "none",
+                "geometry": None if shown is None else shown.geometry,
+            })
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=net.nodes.crs)
+
+
+def with_names(net: NetworkTables, frame: pd.DataFrame,
+               ends: tuple[str, ...] = ("origin", "destination")) -> pd.DataFrame:
+    """``frame`` with ``<end>_name`` and ``<end>_country`` appended for each id column in ``ends``."""
+    out = frame.copy()
+    names, countries = net.nodes["name"], net.nodes["country"]
+    for end in ends:
+        out[f"{end}_name"] = out[end].map(names)
+        out[f"{end}_country"] = out[end].map(countries)
+    return out

@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import geopandas as gpd
-import pandas as pd
-from shapely.geometry import LineString
-
 from corridor.datafiles import builtin_dir, read_features
-from corridor.episodes import DISRUPTIONS_FILE, empty_disruptions, read_disruptions
 from corridor.errors import DataError, Problem
-from corridor.frames import freeze
-from corridor.geodesy import CRS
 from corridor.lookup import PlaceIndex
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
-from corridor.validation import validate_features
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import networkx as nx
+    import pandas as pd
+
+# geopandas, pandas and shapely are imported where frames are built or read, not with this module:
+# a network unpickled from the cache (corridor.cache) answers a route from what it derived
+# (look-up records, the state graph) without them.
 
 T = TypeVar("T")
+#: the attributes holding the tables; pickled as one blob, unpickled on first use (see __getstate__)
+_TABLES = ("_nodes", "_links", "_disruptions")
+_BLOB = "_tables_blob"
 
 
 def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
+    from corridor.geodesy import CRS
+
     frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
     for column in columns:
         if column not in frame.columns:
@@ -64,6 +71,9 @@ class Corridor:
         scenario: Any = None,
         disruptions: pd.DataFrame | None = None,
     ):
+        from corridor.episodes import empty_disruptions
+        from corridor.frames import freeze
+
         self._nodes = freeze(nodes)
         self._links = freeze(links)
         self._disruptions = (empty_disruptions() if disruptions is None else disruptions).copy()
@@ -71,20 +81,46 @@ class Corridor:
         self.scenario = scenario
         self._derived: dict[Hashable, Any] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the tables as one blob, unpickled only when they are first read.
+
+        A network read back from the cache (:mod:`corridor.cache`) can then answer from what it
+        derived (look-up records, the state graph) without importing pandas or geopandas. The
+        osmnx graph is left out (rebuilt on demand).
+        """
+        state = dict(self.__dict__)
+        state.pop("graph", None)
+        if _BLOB not in state:
+            state[_BLOB] = pickle.dumps({name: state[name] for name in _TABLES},
+                                        protocol=pickle.HIGHEST_PROTOCOL)
+        for name in _TABLES:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def _table(self, name: str) -> Any:
+        """One of the tables, unpickled from the blob on first use after unpickling."""
+        tables = self.__dict__
+        if name not in tables:
+            tables.update(pickle.loads(tables[_BLOB]))
+        return tables[name]
+
     @property
     def nodes(self) -> gpd.GeoDataFrame:
         """Point features indexed by node id (read-only; see :mod:`corridor.frames`)."""
-        return self._nodes
+        return self._table("_nodes")
 
     @property
     def links(self) -> gpd.GeoDataFrame:
         """LineString features indexed by link id (read-only; see :mod:`corridor.frames`)."""
-        return self._links
+        return self._table("_links")
 
     @property
     def disruptions(self) -> pd.DataFrame:
         """Disruption episodes (a copy of ``disruptions.csv``; see :mod:`corridor.episodes`)."""
-        return self._disruptions.copy()
+        return self._table("_disruptions").copy()
 
     def replace(
         self,
@@ -95,10 +131,10 @@ class Corridor:
     ) -> Corridor:
         """A new network with some tables replaced; this one (and what it derived) is unchanged."""
         return Corridor(
-            self._nodes if nodes is None else nodes,
-            self._links if links is None else links,
+            self.nodes if nodes is None else nodes,
+            self.links if links is None else links,
             name=self.name if name is None else name,
-            disruptions=self._disruptions if disruptions is None else disruptions,
+            disruptions=self._table("_disruptions") if disruptions is None else disruptions,
         )
 
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -117,6 +153,8 @@ class Corridor:
     ) -> Corridor:
         """Build a network from GeoJSON features, validating them first (DataError lists all problems)."""
         if validate:
+            from corridor.validation import validate_features
+
             problems = validate_features(nodes, links)
             if problems:
                 raise DataError(problems)
@@ -144,7 +182,7 @@ class Corridor:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The network as an osmnx-compatible ``networkx.MultiDiGraph``."""
-        return build_graph(self.nodes, self.links, self.name, self._disruptions)
+        return build_graph(self.nodes, self.links, self.name, self._table("_disruptions"))
 
     def to_osmnx(self) -> nx.MultiDiGraph:
         """:attr:`graph` with osmnx's integer node keys (0, 1, ... in ``nodes`` order).
@@ -200,7 +238,9 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str,
     ``travel_time`` path is a lower bound of what :func:`corridor.route` reports.
     """
     import networkx as nx  # deferred: routing uses the state graph, not this one
+    from shapely.geometry import LineString
 
+    from corridor.geodesy import CRS
     from corridor.timemodel import link_components
 
     graph = nx.MultiDiGraph(crs=CRS, name=name)
@@ -214,7 +254,7 @@ def build_graph(nodes: gpd.GeoDataFrame, links: gpd.GeoDataFrame, name: str,
         hours = sum(c.mean for c in link_components(link_id, row, disruptions))
         attrs["travel_time"] = hours * 3600.0
         attrs["speed_kph"] = float(row["length_km"]) / hours if hours > 0 else float(row["speed_kmh"])
-        geometry: LineString = row.geometry
+        geometry = row.geometry
         graph.add_edge(row["from"], row["to"], geometry=geometry, reversed=False, **attrs)
         graph.add_edge(
             row["to"], row["from"], geometry=LineString(geometry.coords[::-1]), reversed=True,
@@ -238,6 +278,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
     -------
     Corridor
     """
+    from corridor.episodes import DISRUPTIONS_FILE, read_disruptions
+
     directory = Path(path) if path is not None else builtin_dir()
     if directory.suffix.lower() == ".gpkg" and directory.is_file():
         return _load_gpkg(directory, validate)

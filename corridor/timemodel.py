@@ -41,13 +41,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from corridor.errors import CorridorError
 from corridor.schema import WATER_MODES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 RUN, SAILING, FERRY_WAIT, DWELL, DISRUPTION = "run", "sailing", "ferry_wait", "dwell", "disruption"
 KINDS = (RUN, SAILING, FERRY_WAIT, DWELL, DISRUPTION)

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pycountry
-from scipy.sparse import csr_matrix
 from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
@@ -21,6 +19,9 @@ from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import Spread, check_objective, percentile_days
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from scipy.sparse import csr_matrix
+
     from corridor.network import Corridor
 
 TIMELINE_COLUMNS = [
@@ -163,6 +164,8 @@ class Route:
     @property
     def timeline(self) -> pd.DataFrame:
         """The leg-by-leg timeline (kind: run, border, gauge_change, port, ferry_wait, ferry)."""
+        import pandas as pd
+
         rows, elapsed = [], 0.0
         for index, leg in enumerate(self.legs, start=1):
             elapsed += leg.hours
@@ -279,7 +282,8 @@ def state_graph(net: Corridor, statuses: frozenset[str]) -> StateGraph:
 def _mask(net: Corridor, sg: StateGraph, c: Constraints) -> np.ndarray:
     avoided = set(c.avoid_nodes)
     if c.avoid_countries:
-        avoided |= set(net.nodes.index[net.nodes["country"].isin(c.avoid_countries)])
+        avoided |= {node for node, row in records(net)[0].items()
+                    if row["country"] in c.avoid_countries}
     return sg.edge_mask(avoided, c.avoid_links, c.modes)
 
 
@@ -307,6 +311,8 @@ def legs_of(sg: StateGraph, edges: Sequence[int]) -> list[Leg]:
 
 def component_counts(sg: StateGraph, edge_lists: Sequence[Sequence[int]]) -> csr_matrix:
     """Journeys × components: how many times each journey pays each component."""
+    from scipy.sparse import csr_matrix  # deferred: a route without draws needs no scipy
+
     rows, cols = [], []
     for row, edges in enumerate(edge_lists):
         for e in edges:
@@ -506,6 +512,8 @@ class RouteSet(Sequence[Route]):
     @property
     def summary(self) -> pd.DataFrame:
         """One row per corridor: crossings, expected days, P50/P90, km."""
+        import pandas as pd
+
         rows = [{"rank": i, "crossings": " / ".join(str(c) for c in r.border_crossings),
                  "transit_days": r.transit_days, "p50_days": r.p50_days, "p90_days": r.p90_days,
                  "distance_km": r.distance_km}
@@ -665,6 +673,8 @@ def matrix(
         Columns origin, destination, distance_km, transit_days, p50_days, p90_days,
         border_crossings; unreachable pairs have NaN times.
     """
+    import pandas as pd
+
     starts = [net.resolve(o) for o in origins] if origins else terminals(net)
     ends = [net.resolve(d) for d in destinations] if destinations else terminals(net)
     sg = state_graph(net, Constraints().statuses)

@@ -3,8 +3,10 @@
 Only network-wide parameters are fitted (see ``corridor.calibration``); the report prints, for each
 service, the model's distance and P10/P50/P90 days from a fit that did not see that service, and the
 summary against issue 12's targets. The targets are printed with the figures reached; asserted are
-the distance-only sections (within 8 %), the long Xi'an service (within 2 %) and the median distance
-error staying at the level the real-track lengths reached (3.0 %, target 3 %; 4.6 % before them).
+the distance-only sections (within 8 %), the long Xi'an service (within 2 %), the median distance
+error (1.9 %, target 3 %; 4.6 % with the straight chords), the share of published days inside the
+held-out band (25 of 32; 12 of 31 before the dispersion was fitted) and parameters that agree
+between folds. The fit itself is checked on synthetic services with a known answer.
 """
 
 from __future__ import annotations
@@ -60,12 +62,19 @@ def test_parameters_apply_to_a_copy(net):
     assert scaled.nodes.loc["dostyk", "dwell_h"] == pytest.approx(0.5 * net.nodes.loc["dostyk", "dwell_h"])
 
 
-def test_surrogate_equals_routing_on_the_scaled_network(net):
-    params = {"speed_china": 1.2, "speed_broad_gauge": 0.8, "speed_europe": 1.1, "border_dwell": 1.5}
-    base = calibration.route_service(net, "xian", "duisburg_logport", 0, 0)
+@pytest.mark.parametrize(("origin", "destination", "via"), [
+    ("xian", "duisburg_logport", ()),
+    ("halkali", "xian", ("kars", "aktau_port")),  # Turkish lines, Caspian ferry wait and ports
+    ("altynkol", "constanta", ("poti_port",)),  # Black Sea sailing
+])
+def test_surrogate_equals_routing_on_the_scaled_network(net, origin, destination, via):
+    params = {"speed_china": 1.2, "speed_broad_gauge": 0.8, "speed_europe": 1.1, "border_dwell": 1.5,
+              "ferry_port": 1.7}
+    base = calibration.route_service(net, origin, destination, 0, 0, via=via)
     parts = calibration.path_components(net, base)
-    scaled = calibration.route_service(calibration.apply_parameters(net, params), "xian",
-                                       "duisburg_logport", 0, 0)
+    assert parts["ferry_port"] > 0 or not via
+    scaled = calibration.route_service(calibration.apply_parameters(net, params), origin,
+                                       destination, 0, 0, via=via)
     assert scaled.path == base.path
     assert calibration.predicted_hours(parts, params) / 24 == pytest.approx(scaled.transit_days)
 
@@ -76,8 +85,10 @@ def test_report_covers_every_service_out_of_fold(report):
     assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()
     low, high = calibration.BOUNDS
     for params in [*report.fold_parameters, report.parameters]:
-        assert set(params) == set(calibration.PARAMETERS)
-        assert all(low - 1e-9 <= v <= high + 1e-9 for v in params.values())
+        assert set(params) == {*calibration.PARAMETERS, calibration.DISPERSION}
+        assert all(low - 1e-9 <= params[name] <= high + 1e-9 for name in calibration.PARAMETERS)
+        low_s, high_s = calibration.DISPERSION_BOUNDS
+        assert low_s - 1e-9 <= params[calibration.DISPERSION] <= high_s + 1e-9
 
 
 def test_distance_only_sections_match_published_km(report):
@@ -85,11 +96,48 @@ def test_distance_only_sections_match_published_km(report):
     assert sections["km_error"].abs().max() <= 0.08
 
 
-def test_median_distance_error_stays_at_the_real_track_level(report):
-    # lengths from real track and published km posts (geodata/track_report.csv): median 3.01 %,
-    # just above the 3 % target (printed); 4.6 % with the straight-chord lengths before
-    assert report.summary["median_km_error"] <= 0.035
+def test_median_distance_error_meets_the_target(report):
+    # lengths from real track and published km posts (geodata/track_report.csv), each service on
+    # its published crossings: median 1.9 %; 4.6 % with the straight-chord lengths before
+    assert report.summary["median_km_error"] <= calibration.TARGETS["median_km_error"]
     assert report.summary["with_km"] >= 25
+
+
+def test_published_days_fall_in_the_held_out_band(report):
+    # 25 of 32 (78 %) strictly, 29 of 32 reading whole published days as +/-0.5 d; 12 of 31 with
+    # the band of the time model alone (printed against the 90 % target)
+    assert report.summary["days_hit"] >= 25
+    assert report.summary["days_hit_rounded"] >= report.summary["days_hit"]
+
+
+def test_parameters_agree_between_folds(report):
+    for name in (*calibration.PARAMETERS, calibration.DISPERSION):
+        values = [params[name] for params in report.fold_parameters]
+        assert max(values) / min(values) <= 1.3, (name, values)
+
+
+def test_fit_recovers_known_parameters_of_synthetic_services():
+    rng = np.random.default_rng(1)
+    true = {"speed_china": 0.7, "speed_broad_gauge": 1.0, "speed_europe": 1.0, "border_dwell": 1.0,
+            "ferry_port": 1.0}
+    parts = [{"fixed": 5.0, "border": 30.0, "ferry_port": 0.0, "china": float(c),
+              "broad_gauge": float(b), "europe": 40.0}
+             for c, b in zip(rng.uniform(20, 150, 80), rng.uniform(50, 150, 80), strict=True)]
+    days = np.array([calibration.predicted_hours(p, true) for p in parts]) / 24.0
+    spread = np.exp(0.08 * rng.standard_normal(len(days)))
+    fitted = calibration.fit(parts, days * spread - 0.5, days * spread + 0.5)
+    assert fitted["speed_china"] == pytest.approx(0.7, rel=0.1)
+    assert fitted["speed_broad_gauge"] == pytest.approx(1.0, rel=0.1)
+    assert fitted[calibration.DISPERSION] == pytest.approx(0.08, abs=0.04)
+
+
+def test_dispersion_widens_the_band_around_the_same_median(net):
+    route = calibration.route_service(net, "xian", "duisburg_logport", 0, 0)
+    own = calibration.band_days(route, 0.0, 4000, 0)
+    wide = calibration.band_days(route, 0.25, 4000, 0)
+    assert own[0] < own[1] < own[2] and wide[0] < own[0] and wide[2] > own[2]
+    assert wide[1] == pytest.approx(own[1], rel=0.03)
+    assert np.log(wide[2] / wide[0]) / (2 * 1.2816) == pytest.approx(0.25, rel=0.1)
 
 
 def test_long_xian_service_is_within_two_percent(report):

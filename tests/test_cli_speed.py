@@ -46,6 +46,35 @@ def test_route_without_a_map_does_not_import_folium(tmp_path):
     assert "folium" not in loaded and "dask" not in loaded
 
 
+def test_route_on_the_warm_cache_needs_no_pandas_geopandas_or_scipy(tmp_path):
+    """The cached network answers from its look-up records and state graph; its tables stay
+    pickled until something reads them (Corridor.__getstate__); a graph this small is searched
+    by rustworkx, not scipy (corridor._graph.SMALL_GRAPH_STATES)."""
+    code = ("from corridor.cli import main\n"
+            "try:\n    main(['route', 'Chongqing', 'Duisburg', '--samples', '0'])\n"
+            "except SystemExit:\n    pass")
+    env = {"CORRIDOR_CACHE_DIR": str(tmp_path)}
+    _modules_after(code, env)  # fills the cache
+    loaded = _modules_after(code, env)
+    assert not [m for m in loaded
+                if m.split(".")[0] in (*HEAVY, "pandas", "pyproj", "networkx", "scipy")]
+
+
+def test_a_cached_network_reads_its_tables_back_on_first_use(tmp_path, monkeypatch, net):
+    import pickle
+
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path))
+    cache.builtin_network()
+    again = cache.builtin_network()
+    assert "_nodes" not in again.__dict__  # still the pickled blob
+    assert again.nodes.equals(net.nodes)
+    with pytest.raises(Exception, match="read-only"):
+        again.nodes.loc["dostyk", "dwell_h"] = 1.0
+    twice = pickle.loads(pickle.dumps(again))
+    assert twice.links.equals(net.links) and twice.disruptions.equals(net.disruptions)
+    assert twice.replace(name="copy").nodes.equals(net.nodes)
+
+
 def test_package_import_is_lazy_and_names_still_resolve():
     loaded = _modules_after("import corridor.errors")
     assert "geopandas" not in loaded and "pandas" not in loaded
@@ -118,3 +147,11 @@ def test_default_cache_directory_is_the_user_cache_dir(monkeypatch):
 
     monkeypatch.delenv("CORRIDOR_CACHE_DIR")
     assert cache.cache_dir() == Path(platformdirs.user_cache_dir("corridor", appauthor=False))
+
+
+def test_cache_key_reads_the_library_versions_importlib_metadata_reports():
+    from importlib import metadata
+
+    for name in cache.PICKLED_LIBRARIES:
+        assert cache._version(name) == metadata.version(name)
+    assert cache._version("no-such-library-anywhere") == "absent"

@@ -255,3 +255,50 @@ def test_reach_command_lists_out_of_reach_places_and_chill_injury(cli):
     assert all(r["why"] for r in data["unreachable"])
     frozen = next(r for r in data["unreachable"] if r["reason"] == "freezing")
     assert frozen["arrival_days"] > 0 and "January" in frozen["why"]
+
+
+# -- where and when an unreachable load failed (issue 15) --------------------------------------------
+
+def _lost(result, reason):
+    return result[result["reason"] == reason]
+
+
+def test_power_failures_name_the_stretch_and_the_hour(net):
+    winter = corridor.reach(net, "Kostanay", "chilled_beef", month=1)
+    power = _lost(winter, "power")
+    assert len(power) > 0 and power["failed_at"].notna().all()
+    # the unit runs at most one hour per hour: it cannot run dry before its autonomy is used up
+    assert (power["failed_after_h"] >= winter.attrs["autonomy_h"] - 1e-6).all()
+    chita = power.loc["chita"]
+    assert chita["failed_at"] == "ulan_ude" and chita["failed_at_name"] == "Ulan-Ude"
+    from corridor.coldchain.explain import why
+
+    assert why(chita, winter.attrs).startswith(
+        f"reefer power runs out after Ulan-Ude, {chita['failed_after_h']:.0f} h into the journey")
+
+
+def test_shelf_life_and_chilling_failures_lie_on_the_route_before_arrival(net):
+    from corridor.coldchain import commodity as find_commodity
+
+    shelf = find_commodity(corridor.coldchain.builtin_commodities(), "chilled_beef").shelf_life_days
+    tight = corridor.reach(net, "Kostanay", "chilled_beef", month=7, margin_days=shelf - 1)
+    winter = corridor.reach(net, "Chongqing", "fresh_tomatoes", month=1)
+    for lost in (_lost(tight, "shelf_life"), _lost(winter, "freezing")):
+        assert len(lost) > 0
+        for _, row in lost.iterrows():
+            assert row["failed_at"] in row["path"]
+            assert 0 < row["failed_after_h"] <= row["arrival_days"] * 24.0 + 1e-6
+    wien = winter.loc["wien"]
+    assert wien["failed_at"] == "altynkol"  # transshipped unpowered in a January frost
+    from corridor.coldchain.explain import why
+
+    assert ", first at Altynkol, " in why(wien, winter.attrs)
+    reachable = winter[winter["reachable"]]
+    assert reachable["failed_at"].isna().all() and reachable["failed_after_h"].isna().all()
+
+
+def test_reach_json_carries_the_failure_place(cli):
+    code, out, _ = cli("reach", "Kostanay", "--commodity", "chilled_beef", "--month", "1", "--json")
+    assert code == 0
+    chita = next(r for r in json.loads(out)["unreachable"] if r["node"] == "chita")
+    assert chita["failed_at"] == "ulan_ude" and chita["failed_after_h"] >= 96

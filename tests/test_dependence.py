@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -27,8 +29,8 @@ def europe(net):
 
 README_COLUMNS = {"id": "country", "share_trains": "share", "carried_trains_day": "carried/day",
                   "unserved_trains_day": "not carried/day", "extra_days": "extra days",
-                  "extra_p90_days": "extra P90 days", "extra_usd_per_container": "extra USD/40'",
-                  "moves_to": "moves to", "binding": "binding (trains/day)"}
+                  "extra_usd_per_container": "extra USD/40'", "moves_to": "moves to",
+                  "binding": "binding (trains/day)"}
 
 #: Middle Corridor trains/day published: 50,500 TEU in Jan-Nov 2024 (Kazakh ministry via Trend) at
 #: the flow's 108 TEU per train; 200 transit trains in Jan-Aug 2024 (KazTAG); 96,000 TEU of dry
@@ -48,21 +50,32 @@ def _markdown(frame: pd.DataFrame) -> str:
 def test_china_europe_table_prints_and_names_the_main_transit_countries(europe):
     shown = europe[list(README_COLUMNS)].rename(columns=README_COLUMNS).head(8).copy()
     shown["share"] = (100 * shown["share"]).round(0).astype(int).astype(str) + " %"
-    for column in ("carried/day", "not carried/day", "extra days", "extra P90 days"):
-        shown[column] = shown[column].round(1)
-    shown["extra USD/40'"] = shown["extra USD/40'"].round(-1).astype("Int64")
+    for column in ("carried/day", "not carried/day", "extra days"):
+        shown[column] = shown[column].round(1).astype(object).where(shown[column].notna(), "–")
+    usd = shown["extra USD/40'"]
+    shown["extra USD/40'"] = usd.round(-1).astype("Int64").astype(object).where(usd.notna(), "–")
     print(f"\n{europe.attrs['trains_day']:.1f} China-Europe trains/day, "
           f"{europe.attrs['carried_trains_day']:.1f} carried at baseline")
     print(_markdown(shown))
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert _markdown(shown) in readme, "README 'Transit dependence' table differs from the one printed"
     top = list(europe["id"].head(3))
     assert {"KZ", "RU", "BY"} <= set(top)
     russia = europe.set_index("id").loc["RU"]
-    assert russia["moves_to"] == "Middle Corridor"
+    assert russia["detour_corridor"] == "Middle Corridor"
+    assert "Middle Corridor" in russia["moves_to"]
     print(f"avoiding Russia: the Middle Corridor carries {russia['carried_trains_day']:.1f} "
           f"trains/day of {europe.attrs['trains_day']:.1f} (max flow alone "
           f"{russia['detour_cut_trains_day']:.1f}); binding: {russia['binding']}")
     print("published Middle Corridor volumes: " + "; ".join(
         f"{k}: {v:.1f} trains/day" for k, v in PUBLISHED_MIDDLE.items()))
+    azerbaijan = europe.set_index("id").loc["AZ"]
+    print(f"at baseline the Middle Corridor (through Azerbaijan) carries "
+          f"{azerbaijan['through_trains_day']:.1f} China-Europe trains/day")
+    prose = " ".join(readme.split())
+    assert f"({azerbaijan['through_trains_day']:.1f} China–Europe trains/day through Azerbaijan)" in prose
+    assert f"the Middle Corridor carries {russia['carried_trains_day']:.1f} trains/day" in prose
+    assert all(f"{v:.1f}" in prose for v in PUBLISHED_MIDDLE.values())
     assert 0 < russia["carried_trains_day"] < europe.attrs["trains_day"]
     # the Caspian's capacity, not the demand, limits the detour: within 5x the published volumes
     assert russia["carried_trains_day"] <= 5 * max(PUBLISHED_MIDDLE.values())
@@ -155,7 +168,7 @@ def test_russian_ban_moves_kazakh_grain_for_europe_to_the_middle_corridor(net):
     assert "RU" not in set(table["id"])
     assert "base_share_trains" in table.columns
     base = dependence(net, flow="kazakhstan-exports", samples=200).set_index("id")
-    assert base.loc["RU", "moves_to"] == "Middle Corridor"
+    assert base.loc["RU", "detour_corridor"] == "Middle Corridor"
 
 
 def test_by_crossing_names_the_china_kazakhstan_crossing(net):
@@ -217,3 +230,122 @@ def test_dependence_map_of_the_built_in_table(net, europe):
     html = dependence_map(net, europe, top=3).get_root().render()
     for row in europe.head(3).itertuples():
         assert f"avoid {row.name}: detour and binding elements" in html
+
+
+def test_printed_view_is_readable_text_without_inf_or_nan():
+    from corridor.cli.dependence import view
+    table = _given_table()
+    table.loc[0, "detour_cut_trains_day"] = float("inf")
+    table.loc[0, "binding"] = ""
+    table.loc[1, ["detour_cut_trains_day", "binding", "extra_days"]] = [0.0, "", float("nan")]
+    short, wide = view(table), view(table, wide=True)
+    cells = " ".join(map(str, short.to_numpy().ravel())) + " ".join(map(str, wide.to_numpy().ravel()))
+    assert "inf" not in cells and "nan" not in cells.lower()
+    assert list(short.iloc[:, 0]) == ["RU", "KZ"] and short.iloc[0]["share"] == "90%"
+    assert short.iloc[0]["binding (trains/day)"] == "unlimited"
+    assert short.iloc[1]["binding (trains/day)"] == "no route left" and short.iloc[1]["+days"] == "–"
+    assert wide.iloc[0]["min cut"] == "unlimited" and wide.iloc[1]["min cut"] == "no route"
+    assert len(short.columns) < len(wide.columns)
+
+
+def test_default_table_fits_a_100_column_terminal(europe):
+    from rich.console import Console
+
+    from corridor.cli import tables
+    from corridor.cli.dependence import view
+    console = Console(width=100, record=True)
+    console.print(tables.frame_table(view(europe), title="t"))
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "…" not in text  # no header or cell cut short
+    assert "moves to" in text and "inf" not in text
+
+
+def test_a_detour_that_is_full_carries_none_of_the_trains(europe):
+    """Türkiye's trains (the Middle Corridor via Kars) have the northern route as detour, which is
+    already full at baseline: avoiding Türkiye loses about as many trains as went through it."""
+    row = europe.set_index("id").loc["TR"]
+    assert row["detour_corridor"] == "northern (KZ–RU)"
+    assert row["moves_to"].startswith("not carried")
+    lost = europe.attrs["carried_trains_day"] - row["carried_trains_day"]
+    print(f"avoiding Türkiye: {row['through_trains_day']:.1f} trains/day went through it, the flow "
+          f"loses {lost:.1f}, {row['rerouted_trains_day']:.2f} are rerouted")
+    prose = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"Türkiye's {row['through_trains_day']:.1f} trains/day" in prose
+    assert f"loses {lost:.1f} of them" in prose
+    assert lost > 0.8 * row["through_trains_day"]
+    assert row["rerouted_trains_day"] < 0.1 * row["through_trains_day"]
+
+
+def test_rerouted_and_lost_trains_add_up_to_the_trains_through(europe):
+    for row in europe.itertuples():
+        assert -1e-9 <= row.rerouted_trains_day <= row.through_trains_day + 1e-9
+        if row.moves_to != "not used by the flow":
+            assert row.detour_corridor
+
+
+def test_caspian_ferry_doubling_doubles_what_the_middle_corridor_takes_without_russia(net, europe):
+    doubled = dependence(net, flow="china-europe", scenario=Scenario.builtin("caspian-ferry-doubling"),
+                         samples=200).set_index("id")
+    before = europe.set_index("id").loc["RU"]
+    after = doubled.loc["RU"]
+    print(f"caspian-ferry-doubling, Russia avoided: the Middle Corridor carries "
+          f"{after['carried_trains_day']:.1f} trains/day (baseline {before['carried_trains_day']:.1f}); "
+          f"binding: {after['binding']}")
+    prose = " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"takes {after['carried_trains_day']:.1f} trains/day" in prose
+    assert after["base_carried_trains_day"] == pytest.approx(before["carried_trains_day"])
+    assert after["carried_trains_day"] == pytest.approx(2 * before["carried_trains_day"], rel=0.02)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sets(st.sampled_from(["KZ", "RU", "BY", "MN", "AZ", "GE", "TR", "PL", "UZ", "CN"]), max_size=3))
+def test_array_max_flow_equals_networkx_minimum_cut(net, avoided):
+    """The scipy max flow on arrays gives networkx's minimum cut value on the same flow network."""
+    import networkx as nx
+
+    sources, sinks = _sources_sinks(net)
+    value, cut = inputs.max_flow(net, sources, sinks, countries=sorted(avoided))
+    graph = inputs.attached_flow_graph(net, tuple(dict.fromkeys(sources)), tuple(dict.fromkeys(sinks)))
+    closed = set(net.nodes.index[net.nodes["country"].isin(sorted(avoided))])
+    graph.remove_nodes_from([n for n in list(graph) if isinstance(n, tuple) and n[1] in closed])
+    try:
+        expected = nx.minimum_cut_value(graph, "SOURCE", "SINK")
+    except nx.NetworkXUnbounded:
+        expected = math.inf
+    assert value == pytest.approx(expected, abs=1e-9)
+    if math.isfinite(value):
+        assert cut["capacity_trains_day"].sum() == pytest.approx(value, abs=1e-9)
+
+
+def test_cli_short_and_wide_views(cli):
+    code, out, err = cli("dependence", "--flow", "china-central-asia")
+    assert code == 0, err
+    header = re.compile(r"┃ min cut\s*┃")
+    assert "moves to" in out and not header.search(out) and "inf" not in out
+    code, wide, err = cli("dependence", "--flow", "china-central-asia", "--wide")
+    assert code == 0, err
+    assert header.search(wide) and "+kg CO2e/40'" in wide and "inf" not in wide
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["alat_port", "kuryk_port", "aktau_port", "brest", "constanta"]),
+       st.floats(min_value=1.0, max_value=3.0))
+def test_adding_capacity_on_a_detour_never_lowers_the_trains_the_assignment_carries(net, element, factor):
+    """Russia avoided: more capacity on the Middle Corridor (or anywhere) never lowers the served trains."""
+    demand = inputs.builtin_demand(net)
+    country = net.nodes["country"]
+    europe = corridor.bottlenecks.capacity.europe_codes()
+    flow = demand[[country[o] == "CN" and country[d] in europe
+                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+    before = _flow_served(net, demand, flow, ["RU"])
+    bigger = Scenario("more", "more capacity").scale("capacity_trains_day", factor, element).apply(net)
+    after = _flow_served(bigger, demand, flow, ["RU"])
+    assert after >= before - 1e-3 * before
+
+
+def test_caspian_port_capacities_quoted_in_readme(net):
+    caps = net.nodes["capacity_trains_day"]
+    print("Caspian ferry ports (trains/day): " + ", ".join(
+        f"{p} {caps[p]:g}" for p in ("alat_port", "kuryk_port", "aktau_port", "turkmenbashi_port")))
+    assert (caps[["alat_port", "kuryk_port", "aktau_port", "turkmenbashi_port"]] > 0).all()

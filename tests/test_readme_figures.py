@@ -45,3 +45,20 @@ def test_modes_table_in_readme_is_current(cli, pair, marker):
     block = README.split(f"{marker}\n\n```text\n", 1)[1].split("```")[0]
     assert [line.rstrip() for line in out.strip("\n").splitlines()] == \
         [line.rstrip() for line in block.strip("\n").splitlines()], "README's modes table is stale"
+
+
+def test_reach_counts_and_failure_places_in_readme_are_current(net):
+    from corridor.coldchain.explain import why
+
+    text = " ".join(README.split())
+    july = corridor.reach(net, "Kostanay", "chilled_beef", month=7)
+    short = corridor.reach(net, "Kostanay", "chilled_beef", month=7, autonomy_h=48)
+    counts = [int(r["reachable"].sum()) - 1 for r in (july, short)]
+    chita, chongqing = july.loc["chita"], short.loc["chongqing_tuanjiecun"]
+    print(f"\nreached from Kostanay: {counts[0]} (96 h), {counts[1]} (48 h); chita: "
+          f"{why(chita, july.attrs)}; chongqing at 48 h: {chongqing['failed_at_name']} "
+          f"{chongqing['failed_after_h']:.0f} h")
+    assert f"autonomy {counts[0]} places are reached from Kostanay in July" in text
+    assert f"With 48 hours only {counts[1]} " in text
+    assert f"\"{why(chita, july.attrs).split(':')[0]}\"" in text
+    assert f"runs dry after {chongqing['failed_at_name']}, {chongqing['failed_after_h']:.0f} h in" in text

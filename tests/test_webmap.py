@@ -324,3 +324,23 @@ def test_gallery_index_says_what_needs_the_internet():
         assert "country outlines" in page
     assert "load from CDNs" in online and "corridor gallery --offline" in online
     assert "rendered with <code>--offline</code>" in offline and "load from CDNs" not in offline
+
+
+@pytest.mark.parametrize("argv", [
+    ["route", "Chongqing", "Duisburg", "--samples", "0", "--map", "{out}"],
+    ["route", "Chongqing", "Duisburg", "--samples", "0", "--out", "{out}"],
+    ["reach", "Kostanay", "--commodity", "chilled_beef", "--out", "{out}"],
+    ["bottlenecks", "--top", "3", "--map", "{out}"],
+    ["modes", "Chongqing", "Duisburg", "--samples", "100", "--out", "{out}"],
+    ["whatif", "dostyk-congestion", "--pairs", "Chongqing:Duisburg", "--samples", "0", "--map", "{out}"],
+    ["dependence", "--out", "{out}"],
+])
+def test_offline_on_every_map_an_analysis_command_writes(cli, tmp_path, argv):
+    _mirror_or_skip()
+    out = tmp_path / "m.html"
+    code, _, err = cli(*[a.format(out=out) for a in argv], "--offline")
+    assert code == 0, err
+    page = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script src=|<link rel=\"stylesheet\"", page)
+    assert "/* https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js */" in page
+    assert "Kazakhstan" in _country_names(page)

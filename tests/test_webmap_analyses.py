@@ -94,3 +94,17 @@ def test_whatif_map_escapes_scenario_text(net):
     scenario = Scenario("evil", description=EVIL_NAME).close("brest__terespol")
     page = render_html(whatif_map(whatif(net, scenario, pairs=["Xian:Duisburg"])))
     assert EVIL_NAME not in page and html.escape(EVIL_NAME) in page
+
+
+def test_reach_map_popup_says_where_and_when_the_load_failed(net):
+    winter = corridor.reach(net, "Kostanay", "chilled_beef", month=1)
+    chita = winter.loc["chita"]
+    page = render_html(reach_map(net, winter))
+    assert f"{chita['failed_at_name']}, {chita['failed_after_h']:.0f} h into the journey" in page
+
+
+def test_reverse_reach_map_says_where_supplies_come_from(net):
+    market = corridor.reach(net, "Chongqing", "chilled_lamb", month=1, reverse=True)
+    page = render_html(reach_map(net, market))
+    assert "Where chilled_lamb for Chongqing (Tuanjiecun) can come from, month 1" in page
+    assert "Reach of chilled_lamb from" not in page and "days from each origin to the market" in page

@@ -18,6 +18,7 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
 
 DemandFile = Annotated[
     Path | None,
@@ -69,6 +70,8 @@ def bottlenecks(
     full: Full = 0,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Where the corridor jams: queues in days and trains, unserved demand, the min cut China →
@@ -79,12 +82,19 @@ def bottlenecks(
 
     _check(top, horizon_days, full, flow)
     check_map_file(map_file)
+    check_out(out)
+    check_offline(offline, map_file, out)
     net = open_network(data)
     result = analysis.assign(net, demand, method=method, horizon_days=horizon_days)
     cut = analysis.min_cut(net, demand=demand)
     ranked = analysis.criticality(net, demand, base=result, flow=flow, full=full)
     crossings = crossing_table(result)
-    write_map(map_file, lambda: bottleneck_map(net, result, cut, ranked, top=top))
+
+    def draw():
+        return bottleneck_map(net, result, cut, ranked, top=top)
+
+    write_map(map_file, draw, offline)
+    write_out(out, lambda: result.elements, draw, offline)
     if as_json:
         print_json({**result.to_dict(top), "min_cut": cut.to_dict(),
                     "crossings": crossings.round(3).to_dict("records"),
@@ -142,16 +152,21 @@ def criticality(
     flow: Flow = "china-europe",
     full: Full = 0,
     as_json: JsonFlag = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the whole ranking by extension: .csv or .parquet (for a map of it: "
+        "corridor bottlenecks --out FILE.html).")] = None,
     data: DataDir = None,
 ) -> None:
     """Close each operating node and link in turn: TEU/day lost, trains rerouted, extra days."""
     from corridor import bottlenecks as analysis
 
     _check(top, horizon_days, full, flow)
+    check_out(out, PLAIN_FORMATS)
     net = open_network(data)
     base = analysis.assign(net, demand, horizon_days=horizon_days)
     ranked = analysis.criticality(net, demand, base=base, include_endpoints=include_endpoints,
                                   flow=flow, full=full)
+    write_out(out, lambda: ranked.ranking, None)
     if as_json:
         print_json({"flow": flow, "horizon_days": horizon_days,
                     "ranking": _ranking_records(ranked, top),

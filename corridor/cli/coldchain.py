@@ -18,7 +18,7 @@ from corridor.cli.common import (
     print_json,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.cli.output import OutFile, check_out, write_out
+from corridor.cli.output import Offline, OutFile, check_offline, check_out, write_out
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,7 +51,9 @@ def _unreachable_rows(net, result: pd.DataFrame, show_all: bool) -> pd.DataFrame
     if not show_all:
         rows = rows[rows["node"].map(lambda node: _is_terminal(net.nodes.at[node, "kind"]))
                     .astype(bool)]
-    rows = rows.drop(columns=["arrival_days", "remaining_shelf_life_days"])
+    # where and when it failed are in the sentence; the columns are in --json and --out
+    rows = rows.drop(columns=["arrival_days", "remaining_shelf_life_days", "failed_at",
+                              "failed_after_h"])
     return rows
 
 
@@ -117,6 +119,7 @@ def reach(
     as_json: JsonFlag = False,
     map_file: MapFile = None,
     out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Where a perishable load can go with enough shelf life left (reefer power permitting)."""
@@ -128,6 +131,7 @@ def reach(
                   autonomy_h=autonomy_h)
     check_map_file(map_file)
     check_out(out)
+    check_offline(offline, map_file, out)
     countries = _countries(country)
     net = open_network(data)
     result = reach_query(net, origin, commodity, month=month, power=power,
@@ -135,8 +139,8 @@ def reach(
                          samples=samples, seed=seed)
     if countries:
         result = _in_countries(result, countries)
-    write_map(map_file, lambda: reach_map(net, result))
-    write_out(out, lambda: result, lambda: reach_map(net, result))
+    write_map(map_file, lambda: reach_map(net, result), offline)
+    write_out(out, lambda: result, lambda: reach_map(net, result), offline)
     if as_json:
         print_json(reach_table(result))
         return

@@ -216,12 +216,13 @@ def check_map_file(path: Path | None) -> None:
         _check_out(path, "--map")
 
 
-def write_map(path: Path | None, build: Callable[[], folium.Map]) -> None:
-    """Build and write the map for ``--map`` when it was given (atomically, reproducibly)."""
+def write_map(path: Path | None, build: Callable[[], folium.Map], offline: bool = False) -> None:
+    """Build and write the map for ``--map`` when it was given (atomically, reproducibly);
+    ``offline`` inlines its scripts and styles from the web-asset mirror."""
     if path is None:
         return
     from corridor.webmap import save_map
 
     check_map_file(path)
-    save_map(build(), path)
+    save_map(build(), path, offline=offline)
     typer.echo(f"wrote map {path}", err=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from corridor.cli.common import (
@@ -18,6 +18,7 @@ from corridor.cli.common import (
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import Offline, check_offline, check_out, write_out
 
 DISPLAY = ["option", "days", "p50_days", "p90_days", "cost_usd", "p90_cost_usd", "co2e_kg", "inventory_usd",
            "total_cost_usd", "shelf_life_left_days", "pareto", "best_for"]
@@ -60,9 +61,15 @@ def modes(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the options (with --scenario: the scenario's) by extension: .gpkg "
+        ".geojson .parquet .csv (table), .html (map), .png (map picture; needs Chromium).")] = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Rail corridors, Middle Corridor, sea via Suez / the Cape, air: days, USD, kg CO2e, Pareto marks."""
+    import pandas as pd
+
     from corridor.cli import tables
     from corridor.modes import compare_modes
     from corridor.scenarios import find_scenario
@@ -71,6 +78,8 @@ def modes(
 
     check_options(samples=samples, seed=seed, alternatives=alternatives, month=month)
     check_map_file(map_file)
+    check_out(out)
+    check_offline(offline, map_file, out)
     net = open_network(data)
     chosen = find_scenario(scenario) if scenario is not None else None
     base = chosen.baseline(net) if chosen is not None else net
@@ -79,7 +88,9 @@ def modes(
                    alternatives=alternatives, samples=samples, seed=seed)
     result = compare_modes(base, origin, destination, **options)
     variant = compare_modes(chosen.apply(net), origin, destination, **options) if chosen else None
-    write_map(map_file, lambda: modes_map(variant if variant is not None else result))
+    shown = variant if variant is not None else result
+    write_map(map_file, lambda: modes_map(shown), offline)
+    write_out(out, lambda: shown, lambda: modes_map(shown), offline)
     if as_json:
         out = _json(result)
         if variant is not None:

@@ -22,6 +22,7 @@ from corridor.cli.common import (
     terminal_safe,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
+from corridor.cli.output import Offline, OutFile, check_offline, check_out, draws_map, write_out
 from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 
@@ -152,6 +153,8 @@ def whatif(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: JsonFlag = False,
     map_file: MapFile = None,
+    out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Compare scenarios with the baseline: transit time (expected, P50, P90) per pair, old and new route."""
@@ -162,14 +165,19 @@ def whatif(
 
     check_options(samples=samples, seed=seed)
     check_map_file(map_file)
+    check_out(out)
+    check_offline(offline, map_file, out)
     if map_file is not None and len(scenarios) > 1:
         raise CorridorError("--map draws one scenario; name a single scenario")
+    if draws_map(out) and len(scenarios) > 1:
+        raise CorridorError(f"--out {out} draws one scenario; name a single scenario, or write "
+                            "a table (.gpkg .geojson .parquet .csv)")
     net = open_network(data)
     wanted = tuple(split_list(analyses)) or ("transit",)
     if "reach" in wanted:
         raise CorridorError("the reach comparison is available from Python: "
                             "corridor.scenarios.compare(..., analyses=['reach'], reach={...})")
-    results = []
+    results, routed = [], []
     for name in scenarios:
         scenario = find_scenario(name)
         chosen = split_list(pairs) or scenario.pairs or None
@@ -178,8 +186,15 @@ def whatif(
                          samples=samples, seed=seed, modes=_modes_options(samples, seed))
         result.scenario = scenario.name
         results.append((scenario, result))
-        write_map(map_file, lambda b=baseline, v=variant, p=chosen: whatif_map(
-            whatif_pairs(b, v, pairs=parse_pairs(net, p))))
+        if map_file is not None or out is not None:  # the routes themselves, for lines and maps
+            drawn = whatif_pairs(baseline, variant, pairs=parse_pairs(net, chosen),
+                                 **({} if map_file is not None or draws_map(out) else {"samples": 0}))
+            routed.append((result, drawn))
+            write_map(map_file, lambda d=drawn: whatif_map(d), offline)
+    if out is not None:
+        from corridor.export import whatif_frame
+
+        write_out(out, lambda: whatif_frame(net, routed), lambda: whatif_map(routed[0][1]), offline)
     if as_json:
         print_json({"scenarios": [{**r.to_dict(), "description": s.description,
                                    "compared_with": s.compare_with or "baseline"}

@@ -83,8 +83,13 @@ def summary_tables(summary: dict) -> list:
 
 
 def _name(net: Corridor, node_id: str) -> str:
-    """A node's name, safe to print (control characters escaped)."""
-    return terminal_safe(net.nodes.at[node_id, "name"])
+    """A node's name, safe to print (control characters escaped).
+
+    Read from the network's look-up records (cached with the built-in network), so printing a
+    route does not need the GeoDataFrames."""
+    from corridor.transit import records
+
+    return terminal_safe(records(net)[0][node_id]["name"])
 
 
 def timeline_table(net: Corridor, route: Route, title: str = "") -> Table:
@@ -95,13 +100,14 @@ def timeline_table(net: Corridor, route: Route, title: str = "") -> Table:
                             ("km", "right"), ("hours", "right"), ("range h", "right"),
                             ("day", "right")):
         table.add_column(column, justify=justify)
-    for row in route.timeline.itertuples(index=False):
-        style = KIND_STYLE.get(row.kind, "")
-        span = f"{row.hours_min:.0f}–{row.hours_max:.0f}" if row.hours_max > row.hours_min else ""
+    elapsed = 0.0
+    for number, leg in enumerate(route.legs, start=1):  # the rows of Route.timeline, without pandas
+        elapsed += leg.hours
+        low, high = leg.best_hours, leg.spread.hi
         table.add_row(
-            str(row.leg), Text(_name(net, row[1])), Text(_name(net, row[2])),
-            Text(row.kind, style=style), f"{row.km:,.0f}" if row.km else "",
-            f"{row.hours:.1f}", span, f"{row.cumulative_days:.1f}",
+            str(number), Text(_name(net, leg.start)), Text(_name(net, leg.end)),
+            Text(leg.kind, style=KIND_STYLE.get(leg.kind, "")), f"{leg.km:,.0f}" if leg.km else "",
+            f"{leg.hours:.1f}", f"{low:.0f}–{high:.0f}" if high > low else "", f"{elapsed / 24.0:.1f}",
         )
     return table
 
@@ -125,15 +131,21 @@ def route_summary(net: Corridor, route: Route) -> Text:
     return Text("\n".join(lines) + "\n")
 
 
-def corridor_rows(net: Corridor, routes: list[Route]) -> pd.DataFrame:
-    """One row per corridor (``--alternatives``): crossings by name, days, P90, km."""
+def corridor_rows(net: Corridor, routes: list[Route],
+                  money: list[tuple[float, float]] | None = None) -> pd.DataFrame:
+    """One row per corridor (``--alternatives``): crossings by name, days, P90, km, and with
+    ``money`` (expected USD and kg CO2e per 40' container, one pair per route) those too."""
     import pandas as pd
 
     rows = []
     for rank, r in enumerate(routes, start=1):
         crossings = " / ".join(f"{_name(net, c.from_node)} → {_name(net, c.to_node)}"
                                for c in r.border_crossings)
-        rows.append({"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
-                     "P90": None if r.p90_days is None else round(r.p90_days, 1),
-                     "km": round(r.distance_km), "countries": " → ".join(r.countries)})
+        row = {"#": rank, "crossings": crossings or "none", "days": round(r.transit_days, 1),
+               "P90": None if r.p90_days is None else round(r.p90_days, 1),
+               "km": round(r.distance_km)}
+        if money is not None:
+            row["USD (40')"] = round(money[rank - 1][0], -1)
+            row["kg CO2e"] = round(money[rank - 1][1])
+        rows.append({**row, "countries": " → ".join(r.countries)})
     return pd.DataFrame(rows)

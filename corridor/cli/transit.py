@@ -19,8 +19,8 @@ from corridor.cli.common import (
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.cli.output import OutFile, check_out, write_out
-from corridor.datafiles import atomic_write_text, check_writable
+from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
+from corridor.datafiles import atomic_write_text
 
 
 @app.command(epilog="Example: corridor route Chongqing Duisburg --alternatives 3 --avoid RU,BY")
@@ -45,6 +45,7 @@ def route(
     as_json: JsonFlag = False,
     map_file: MapFile = None,
     out: OutFile = None,
+    offline: Offline = False,
     data: DataDir = None,
 ) -> None:
     """Fastest gauge-aware route with a leg-by-leg timeline and P50/P90 transit time.
@@ -58,6 +59,7 @@ def route(
     check_options(samples=samples, seed=seed, alternatives=alternatives)
     check_map_file(map_file)
     check_out(out)
+    check_offline(offline, map_file, out)
     net = open_network(data)
     options = dict(via=split_list(via), avoid=split_list(avoid), modes=split_list(mode) or None,
                    samples=samples, seed=seed, include_planned=include_planned,
@@ -66,18 +68,50 @@ def route(
         routes = [find_route(net, origin, destination, **options)]
     else:
         routes = list(find_alternatives(net, origin, destination, k=alternatives, **options))
-    write_map(map_file, lambda: _route_map(net, routes))
-    write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes))
+    write_map(map_file, lambda: _route_map(net, routes), offline)
+    write_out(out, lambda: _routes_frame(net, routes), lambda: _route_map(net, routes), offline)
     if as_json:
-        print_json({"routes": [r.to_dict() for r in routes]})
+        print_json({"routes": [_named(net, r.to_dict()) for r in routes]})
         return
     if len(routes) > 1:
-        console().print(tables.frame_table(tables.corridor_rows(net, routes),
+        console().print(tables.frame_table(tables.corridor_rows(net, routes, _money(net, routes)),
                                            title="Corridors, fastest first"))
     for number, r in enumerate(routes, start=1):
         label = f"Route {number} of {len(routes)}: " if len(routes) > 1 else ""
         console().print(tables.timeline_table(net, r, title=label))
         console().print(tables.route_summary(net, r))
+
+
+def _money(net, routes) -> list[tuple[float, float]] | None:
+    """Expected USD and kg CO2e of each route for one dry 40' container (corridor.modes: the
+    tariffs and emission factors of ``corridor modes``); None where the mode tables do not cover
+    the network (a ``--data`` network with other railways)."""
+    from corridor.errors import CorridorError
+    from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables
+    from corridor.modes.emissions import links_co2e_kg
+    from corridor.modes.tariffs import expected_cost, rail_cost_parts
+
+    try:
+        mode_tables = builtin_tables()
+        return [(expected_cost(rail_cost_parts(net, r, mode_tables, "40")),
+                 links_co2e_kg(net, r.path, r.links, mode_tables, DEFAULT_PAYLOAD_T["40"]))
+                for r in routes]
+    except (CorridorError, KeyError):
+        return None
+
+
+def _named(net, data: dict) -> dict:
+    """A route's JSON with the names and countries of its ends beside their ids."""
+    from corridor.transit import records
+
+    node_records = records(net)[0]
+    named = {}
+    for key, value in data.items():
+        named[key] = value
+        if key in ("origin", "destination"):
+            named[f"{key}_name"] = node_records[value]["name"]
+            named[f"{key}_country"] = node_records[value]["country"]
+    return named
 
 
 def _routes_frame(net, routes):
@@ -100,7 +134,9 @@ def matrix(
         help="Destinations (all terminals if omitted).")] = None,
     samples: Annotated[int, typer.Option(help="Monte Carlo draws per pair.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Write the matrix as CSV.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the matrix by extension: .csv (days to 2 decimals) or .parquet "
+        "(full precision); a matrix has no geometry or map.")] = None,
     as_json: JsonFlag = False,
     data: DataDir = None,
 ) -> None:
@@ -108,14 +144,21 @@ def matrix(
     from corridor.transit import matrix as transit_matrix
 
     check_options(samples=samples, seed=seed)
+    check_out(out, PLAIN_FORMATS)
+    from corridor.export import with_names
+
+    net = open_network(data)
+    frame = with_names(net, transit_matrix(net, split_list(origins) or None,
+                                           split_list(destinations) or None,
+                                           samples=samples, seed=seed))
     if out is not None:
-        check_writable(out, "--out")
-    frame = transit_matrix(open_network(data), split_list(origins) or None, split_list(destinations) or None,
-                           samples=samples, seed=seed)
-    if out is not None:
-        atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
+        if out.suffix.lower() == ".csv":
+            atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
+        else:
+            write_out(out, lambda: frame, None)
         typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
     if as_json:
         print_json({"pairs": frame.to_dict(orient="records")})
     elif out is None:
-        console().print(tables.frame_table(frame.round(2), title="Transit-time matrix (days)"))
+        shown = frame.drop(columns=[c for c in frame.columns if c.endswith(("_name", "_country"))])
+        console().print(tables.frame_table(shown.round(2), title="Transit-time matrix (days)"))

@@ -438,6 +438,8 @@ def reach(
     node_records = records(net)[0]
     rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
                  connected, samples, seed) for node in sg.node_ids]
+    _place_failures(rows, model, costs, labels, starts, item, margin, autonomy, reverse,
+                    node_records)
     frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
     frame = frame.rename(columns={"temp_c": "ambient_c"})
     result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
@@ -449,6 +451,66 @@ def reach(
         "shelf_life_days": item.shelf_life_days,
     })
     return result
+
+
+#: columns of a reach result that say where and when an unreachable load failed
+FAILURE_COLUMNS = ("failed_at", "failed_at_name", "failed_after_h")
+
+
+def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels: Labels,
+                    starts: list[int], item: Commodity, margin: float, autonomy: float,
+                    backward: bool, node_records: dict) -> None:
+    """Add where and when each unreachable load failed (``FAILURE_COLUMNS``), in place.
+
+    The load follows its best route (for ``power``: the best route were power unlimited, found
+    by one more search), edge by edge in travel order; it fails at the node where its shelf
+    life left first falls below the margin (``shelf_life``), where it is first chilled below its
+    safe band (``freezing``) or where the reefer's autonomy is exceeded (``power``: the node the
+    stretch that exceeds it starts from), ``failed_after_h`` hours into the journey.
+    """
+    for row in rows:
+        row.update(dict.fromkeys(FAILURE_COLUMNS, None))
+        row["failed_after_h"] = math.nan
+    lost = [row for row in rows if row["reason"] in ("shelf_life", "freezing", "power")]
+    if not lost:
+        return
+    free = (_search(model, costs, starts, math.inf, backward)
+            if any(row["reason"] == "power" for row in lost) else None)
+    for row in lost:
+        chosen = free if row["reason"] == "power" else labels
+        node = row["node"]
+        best = _best_label(chosen, model.departures[node] if backward else model.arrivals[node])
+        if best is None:
+            continue
+        start = row["origin"]
+        edges = _route_of(model, chosen, best, backward, start)[2]
+        found = _failure(model, costs, edges, row["reason"], item, margin, autonomy)
+        if found is not None:
+            at = model.sg.node_ids[found[0]]
+            row.update(failed_at=at, failed_at_name=node_records[at]["name"],
+                       failed_after_h=found[1])
+
+
+def _failure(model: EdgeModel, costs: EdgeCosts, edges: tuple[int, ...], reason: str,
+             item: Commodity, margin: float, autonomy: float) -> tuple[int, float] | None:
+    """(node position, hours into the journey) where a load on ``edges`` fails for ``reason``."""
+    sg = model.sg
+    hours = used = power = 0.0
+    for e in edges:
+        src, dst = int(sg.edge_src_node[e]), int(sg.edge_dst_node[e])
+        if reason == "power":
+            after = power + costs.power[e]
+            if after > autonomy + _EPS:  # runs out on this stretch, assumed used evenly along it
+                share = (autonomy - power) / costs.power[e] if costs.power[e] > 0 else 0.0
+                return src, hours + max(0.0, min(1.0, share)) * float(model.hours[e])
+            power = 0.0 if costs.renew[int(sg.dst[e])] else max(0.0, after - costs.refund[e])
+        elif reason == "freezing" and costs.cold[e] > 0:
+            return src, hours
+        used += costs.used[e]
+        hours += float(model.hours[e])
+        if reason == "shelf_life" and item.shelf_life_days - used / 24.0 < margin - 1e-9:
+            return dst, hours
+    return None
 
 
 def _commodity(catalogue: pd.DataFrame | None, name: str) -> Commodity:
@@ -508,7 +570,11 @@ def reach_table(result: gpd.GeoDataFrame) -> dict:
              "arrival_days": None if math.isnan(r.arrival_days) else round(r.arrival_days, 2),
              "remaining_shelf_life_days": None if math.isnan(r.remaining_shelf_life_days)
              else round(r.remaining_shelf_life_days, 1),
-             "chill_injury": bool(r.chill_injury), "why": why(r._asdict(), result.attrs)}
+             "chill_injury": bool(r.chill_injury),
+             "failed_at": getattr(r, "failed_at", None),
+             "failed_after_h": None if getattr(r, "failed_after_h", None) is None
+             or math.isnan(r.failed_after_h) else round(r.failed_after_h, 1),
+             "why": why(r._asdict(), result.attrs)}
             for r in unreachable.itertuples()
         ],
     }

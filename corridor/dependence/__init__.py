@@ -2,7 +2,7 @@
 
 ``dependence(net, flow=..., by=...)`` returns one row per transit country or border crossing;
 ``flows`` holds the flow definitions and Kazakhstan's exports as a flow; ``inputs`` is the one
-adapter to the analyses it composes (bottlenecks, transit, modes, scenarios).
+adapter to the analyses it composes (bottlenecks, transit, modes).
 """
 
 from corridor.dependence.analysis import BY, COLUMNS, dependence

@@ -5,10 +5,12 @@ Baseline shares come from the capacity model's equilibrium assignment of the who
 flow shares capacity and queues with the other trains). For each country or crossing avoided:
 the trains per day still carried (the served trains of the capacity-constrained assignment of the
 whole demand with its elements closed, the other flows competing for the same capacity), the trains
-and TEU per day that cannot, the extra days (expected and P90), USD and kg CO2e per 40' container
-of the rerouted trains on their fastest detour (rail, else the fastest sea option of the mode comparison), the
-corridor they move to, and the minimum cut of the detour network (the binding elements: how much
-new capacity where would let the flow avoid it; its value ``detour_cut_trains_day`` is the flow's
+and TEU per day that cannot; where the trains through it go, net of knock-on effects (rerouted
+onto the corridors of the closed assignment's paths, or not carried when the detour is full);
+the extra days (expected and P90), USD and kg CO2e per 40' container of the rerouted trains
+(closed-assignment paths against their baseline paths; rail, else the fastest sea option of the
+mode comparison); and the minimum cut of the detour network (the binding elements: how much new
+capacity where would let the flow avoid it; its value ``detour_cut_trains_day`` is the flow's
 maximum flow alone, an upper bound of the trains carried).
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.dependence import inputs
-from corridor.dependence.corridors import corridor_of, country_name, describe_mix
+from corridor.dependence.corridors import NO_ROUTE, NOT_CARRIED, SEA, corridor_of, country_name, describe_mix
 from corridor.dependence.flows import FLOW_COLUMNS, export_demand, flow_demand, get_flow
 from corridor.errors import CorridorError
 from corridor.limits import check_samples
@@ -33,8 +35,16 @@ COLUMNS = [
     "id", "name", "share_trains", "share_teu_km", "through_trains_day", "flow_trains_day",
     "carried_trains_day", "unserved_trains_day", "unserved_teu_day", "rerouted_trains_day",
     "extra_days", "extra_p90_days", "extra_usd_per_container", "extra_co2e_kg_per_container",
-    "moves_to", "detour_cut_trains_day", "binding", "binding_ids", "detour_path",
+    "moves_to", "detour_corridor", "detour_cut_trains_day", "binding", "binding_ids", "detour_path",
 ]
+_EXTRA = ("extra_days", "extra_p90_days", "extra_usd_per_container", "extra_co2e_kg_per_container")
+#: an element with fewer of the flow's trains through it at baseline is not used by the flow
+UNUSED_TRAINS_DAY = 0.01
+UNUSED = "not used by the flow"
+#: every train of the flow through it ends there (its market is inside): nothing to reroute
+ENDS_THERE = "its trains end there"
+#: extra days, USD and CO2e are left out (NaN) when fewer trains than this are rerouted
+MOVED_TRAINS_DAY = 0.05
 BASE_COLUMNS = ["share_trains", "carried_trains_day", "unserved_trains_day", "extra_days", "moves_to"]
 
 
@@ -51,6 +61,7 @@ class _Use:
     country_km: dict[str, float]
     crossings: set[str]
     km: float
+    edges: tuple[int, ...] = ()
 
 
 @dataclass
@@ -63,7 +74,8 @@ class _Context:
     assigned: pd.DataFrame
     samples: int
     seed: int
-    base_routes: dict = field(default_factory=dict)
+    result: inputs.Assignment
+    derived: dict = field(default_factory=dict)
 
 
 def dependence(
@@ -96,7 +108,11 @@ def dependence(
     -------
     pandas.DataFrame
         Columns ``COLUMNS`` (shares are fractions 0-1; days, USD and kg are per rerouted train or
-        per 40' container, weighted by the trains rerouted), most depended-on first;
+        per 40' container, weighted by the trains rerouted, NaN when fewer than
+        ``MOVED_TRAINS_DAY`` are; ``moves_to`` the net mix of corridors and ``not carried``,
+        ``detour_corridor`` the main corridor of the detour paths even when it is full;
+        ``detour_cut_trains_day`` is ``inf`` when a detour has no capacity limit anywhere),
+        most depended-on first;
         ``attrs`` holds flow, by, total trains and TEU per day, the baseline max flow and the
         trains per day the baseline assignment carries.
     """
@@ -155,8 +171,7 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
         by_pair[(use.origin, use.destination)].append(use)
     links = net.links
     uses, crossing_links, crossing_names = [], defaultdict(list), {}
-    for lid, link in links.iterrows():
-        a, b = link["from"], link["to"]
+    for lid, a, b in zip(links.index, links["from"], links["to"], strict=True):
         if country[a] != country[b]:
             key = "__".join(sorted((a, b)))
             crossing_links[key].append(lid)
@@ -182,8 +197,10 @@ def _context(net, rows, assigned, result, samples, seed) -> _Context:
             ends = {country[row.origin], row.market_country}  # a stand-in market node's country is transit
             transit = {country[n] for n in use.nodes} - ends
             uses.append(_Use(row.origin, row.destination, row.market_country, use.trains_day * scale,
-                             row.teu_per_train, transit, dict(km), crossings, sum(km.values())))
-    return _Context(net, rows, uses, dict(crossing_links), crossing_names, assigned, samples, seed)
+                             row.teu_per_train, transit, dict(km), crossings, sum(km.values()),
+                             use.edges))
+    return _Context(net, rows, uses, dict(crossing_links), crossing_names, assigned, samples, seed,
+                    result)
 
 
 def _keys(ctx: _Context, by: str) -> list[str]:
@@ -220,11 +237,14 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
     flow_trains = float(relevant["trains_day"].sum())
     closed = {"countries": [key]} if by == "country" else {"links": ctx.crossing_links[key]}
     capacity, cut = inputs.max_flow(ctx.net, relevant["origin"], relevant["destination"], **closed)
-    carried = _carried(ctx, relevant, inputs.closed_elements(ctx.net, **closed))
+    closed_result = inputs.closed_assignment(ctx.net, ctx.assigned,
+                                             inputs.closed_elements(ctx.net, **closed))
+    carried = _carried(ctx, relevant, closed_result)
     unserved = flow_trains - carried
     teu_per_train = (float((relevant["trains_day"] * relevant["teu_per_train"]).sum()) / flow_trains
                      if flow_trains > 0 else 0.0)
-    detour = _detour(ctx, through, [key] if by == "country" else ctx.crossing_links[key])
+    lost = max(0.0, _carried(ctx, relevant, ctx.result) - carried)
+    detour = _detour(ctx, through, closed_result, [key] if by == "country" else [], lost)
     return {
         "id": key, "name": _name(ctx, key, by),
         "share_trains": through_trains / total_trains if total_trains else 0.0,
@@ -232,7 +252,6 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
         "through_trains_day": through_trains, "flow_trains_day": flow_trains,
         "carried_trains_day": carried, "unserved_trains_day": unserved,
         "unserved_teu_day": unserved * teu_per_train,
-        "rerouted_trains_day": max(0.0, min(through_trains, carried)),
         **detour,
         "detour_cut_trains_day": capacity,
         "binding": ", ".join(f"{n} {c:g}" for n, c in
@@ -241,11 +260,20 @@ def _row(ctx: _Context, key: str, by: str) -> dict:
     }
 
 
-def _carried(ctx: _Context, relevant: pd.DataFrame, closed: list[str]) -> float:
-    """Trains/day of the flow rows served with ``closed`` closed (assignment of the whole demand)."""
+def _of(ctx: _Context, result: inputs.Assignment) -> dict:
+    """What the table derives from one assignment, computed once: served shares, carried waits."""
+    key = id(result)
+    if key not in ctx.derived:
+        ctx.derived[key] = {"result": result, "shares": inputs.served_shares(result),
+                            "waits": inputs.carried_waits(ctx.net, result)}
+    return ctx.derived[key]
+
+
+def _carried(ctx: _Context, relevant: pd.DataFrame, result: inputs.Assignment) -> float:
+    """Trains/day of the flow rows an assignment of the whole demand serves."""
     if relevant.empty:
         return 0.0
-    share = inputs.served_share(ctx.net, ctx.assigned, closed)
+    share = _of(ctx, result)["shares"]
     return float(sum(t * share.get((o, d), 0.0) for o, d, t in
                      zip(relevant["origin"], relevant["destination"], relevant["trains_day"], strict=True)))
 
@@ -256,53 +284,118 @@ def _name(ctx: _Context, key: str, by: str) -> str:
     return country_name(key)
 
 
-def _base(ctx: _Context, origin: str, destination: str):
-    pair = (origin, destination)
-    if pair not in ctx.base_routes:
-        found = inputs.rail_route(ctx.net, origin, destination, samples=ctx.samples, seed=ctx.seed)
-        ctx.base_routes[pair] = (found, inputs.container_usd_co2e(ctx.net, found) if found else None)
-    return ctx.base_routes[pair]
+def _metrics(ctx: _Context, result: inputs.Assignment, origin: str, edges: tuple[int, ...]):
+    """(route, [days, P90 days, USD, kg CO2e]) of a train on an assigned path, days with its waits."""
+    found = inputs.path_route(ctx.net, origin, edges, samples=ctx.samples, seed=ctx.seed)
+    wait = float(_of(ctx, result)["waits"][list(edges)].sum()) / 24.0
+    p90 = found.p90_days if found.p90_days is not None else found.transit_days
+    usd, kg = inputs.container_usd_co2e(ctx.net, found)
+    return found, np.array([found.transit_days + wait, p90 + wait, usd, kg])
 
 
-def _detour(ctx: _Context, through: list[_Use], avoid: list[str]) -> dict:
-    """Trains-weighted extra days, P90 days, USD and kg CO2e per container of the rerouted trains."""
+def _mean_metrics(ctx: _Context, result, origin: str, paths: dict[tuple, float]) -> np.ndarray:
+    total = sum(paths.values())
+    return sum(f / total * _metrics(ctx, result, origin, p)[1] for p, f in paths.items())
+
+
+@dataclass
+class _PairDetour:
+    """One pair's trains through the avoided element and their detour in the closed assignment."""
+
+    served: float  # the pair's trains through it that the baseline carries (trains/day)
+    extra: np.ndarray  # detour minus baseline: days, P90 days, USD, kg CO2e
+    mix: dict[str, float]  # corridor -> share of the pair's closed paths (rail), or {"sea": 1}
+    path: tuple[str, ...] = ()  # the pair's main detour path (rail)
+
+    @property
+    def by_rail(self) -> bool:
+        return SEA not in self.mix and NO_ROUTE not in self.mix
+
+
+def _detour(ctx: _Context, through: list[_Use], closed: inputs.Assignment, avoid: list[str],
+            lost: float) -> dict:
+    """Where the flow's trains through the avoided element go with it closed, and what it costs.
+
+    Net of knock-on effects: of the trains through the element that the baseline carries, the flow
+    loses ``lost`` (its trains carried at baseline minus with the element closed, every flow
+    competing); the rest are rerouted, spread over the corridors of their pairs' paths in the
+    assignment with it closed. So a detour that is already full at baseline takes none: trains
+    moving onto it only displace others (``not carried``). A pair with no rail route left goes by
+    the fastest sea option of the mode comparison (its trains are part of ``lost``). Extra days
+    (expected, P90; each element's queue wait at its volume but at most its capacity, the trains
+    beyond it being the ones not carried), USD and kg CO2e per container are those of the pairs'
+    closed paths minus those of their baseline paths through the element, weighted by the trains
+    rerouted.
+    """
+    if sum(u.trains_day for u in through) < UNUSED_TRAINS_DAY:
+        return {"rerouted_trains_day": 0.0, **dict.fromkeys(_EXTRA, np.nan), "moves_to": UNUSED,
+                "detour_corridor": "", "detour_path": ""}
+    pairs = _pair_detours(ctx, through, closed, avoid)
+    rail = [p for p in pairs if p.by_rail]
+    rail_served = sum(p.served for p in rail)
+    off_rail = sum(p.served for p in pairs) - rail_served
+    rerouted = max(0.0, rail_served - max(0.0, lost - off_rail))
+    scale = rerouted / rail_served if rail_served > 0 else 0.0
+    corridors: dict[str, float] = defaultdict(float, {NOT_CARRIED: rail_served - rerouted})
+    detours: dict[str, float] = defaultdict(float)
+    sums, total = np.zeros(4), 0.0
+    for pair in pairs:
+        moved = pair.served * (scale if pair.by_rail else 1.0)
+        for name, share in pair.mix.items():
+            corridors[name] += moved * share
+            detours[name] += pair.served * share
+        if np.isfinite(pair.extra).all():
+            sums += moved * pair.extra
+            total += moved
+    values = sums / total if total >= MOVED_TRAINS_DAY else np.full(4, np.nan)
+    main_path = max(((p.served, p.path) for p in rail), default=(0.0, ()))[1]
+    by_sea = sum(p.served for p in pairs if SEA in p.mix)
+    return {"rerouted_trains_day": rerouted + by_sea,
+            **dict(zip(_EXTRA, values, strict=True)),
+            "moves_to": describe_mix(corridors) or ENDS_THERE, "detour_corridor": _main(detours),
+            "detour_path": " ".join(main_path)}
+
+
+def _pair_detours(ctx: _Context, through: list[_Use], closed: inputs.Assignment,
+                  avoid: list[str]) -> list[_PairDetour]:
+    """Each pair's trains through the element (carried at baseline) and their detour."""
     weights: dict[tuple[str, str], float] = defaultdict(float)
+    base_paths: dict[tuple[str, str], dict[tuple, float]] = defaultdict(lambda: defaultdict(float))
     for use in through:
         weights[(use.origin, use.destination)] += use.trains_day
-    sums = np.zeros(4)
-    total = 0.0
-    corridors: dict[str, float] = defaultdict(float)
-    largest: tuple[float, tuple[str, ...]] = (0.0, ())
+        base_paths[(use.origin, use.destination)][use.edges] += use.trains_day
+    base_share = _of(ctx, ctx.result)["shares"]
+    country = ctx.net.nodes["country"]
+    out = []
     for (origin, destination), trains in sorted(weights.items()):
-        country = ctx.net.nodes["country"]
         if country[origin] in avoid or country[destination] in avoid:
             continue  # a stand-in market inside the avoided country: no detour can reach it
-        base, base_money = _base(ctx, origin, destination)
-        if base is None:
-            continue
-        found = inputs.rail_route(ctx.net, origin, destination, avoid=avoid, samples=ctx.samples,
-                                  seed=ctx.seed)
-        if found is not None:
-            corridors[corridor_of(ctx.net, found)] += trains
-            if trains > largest[0]:
-                largest = (trains, tuple(found.path))
-            usd, kg = inputs.container_usd_co2e(ctx.net, found)
-            days, p90 = found.transit_days, found.p90_days
-        else:
+        served = trains * min(base_share.get((origin, destination), 0.0), 1.0)
+        base = _mean_metrics(ctx, ctx.result, origin, base_paths[(origin, destination)])
+        paths = inputs.pair_paths(closed, origin, destination)
+        if not paths:
             sea = inputs.sea_option(ctx.net, origin, destination, ctx.seed)
-            corridors["sea" if sea is not None else "no route"] += trains
             if sea is None:
-                continue
-            days, p90, usd, kg = sea["days"], sea["p90_days"], sea["cost_usd"], sea["co2e_kg"]
-        base_p90 = base.p90_days if base.p90_days is not None else base.transit_days
-        p90 = p90 if p90 is not None else days
-        sums += trains * np.array([days - base.transit_days, p90 - base_p90, usd - base_money[0],
-                                   kg - base_money[1]])
-        total += trains
-    values = sums / total if total > 0 else np.full(4, np.nan)
-    return {"extra_days": values[0], "extra_p90_days": values[1], "extra_usd_per_container": values[2],
-            "extra_co2e_kg_per_container": values[3], "moves_to": describe_mix(corridors),
-            "detour_path": " ".join(largest[1])}
+                out.append(_PairDetour(served, np.full(4, np.nan), {NO_ROUTE: 1.0}))
+            else:
+                detour = np.array([sea[k] for k in ("days", "p90_days", "cost_usd", "co2e_kg")])
+                out.append(_PairDetour(served, detour - base, {SEA: 1.0}))
+            continue
+        flow = sum(paths.values())
+        detour, mix, largest = np.zeros(4), defaultdict(float), (0.0, ())
+        for path, f in paths.items():
+            found, values = _metrics(ctx, closed, origin, path)
+            mix[corridor_of(ctx.net, found)] += f / flow
+            detour += f / flow * values
+            largest = max(largest, (f / flow, tuple(found.path)))
+        out.append(_PairDetour(served, detour - base, dict(mix), largest[1]))
+    return out
+
+
+def _main(weights: dict[str, float]) -> str:
+    """The corridor with most trains ('' when none)."""
+    ranked = sorted(((-w, name) for name, w in weights.items() if w > 0))
+    return ranked[0][1] if ranked else ""
 
 
 def _base_max_flow(ctx: _Context) -> float:
@@ -311,4 +404,4 @@ def _base_max_flow(ctx: _Context) -> float:
 
 
 def _base_carried(ctx: _Context) -> float:
-    return _carried(ctx, ctx.rows, [])
+    return _carried(ctx, ctx.rows, ctx.result)

@@ -10,6 +10,10 @@ MIDDLE = "Middle Corridor"
 TRANS_SIBERIAN = "Trans-Siberian"
 NORTHERN = "northern (KZ–RU)"
 SEA = "sea"
+#: trains of the flow the capacity-constrained assignment cannot carry with the element closed
+NOT_CARRIED = "not carried"
+#: neither a rail route nor a sea option is left
+NO_ROUTE = "no route"
 
 
 def corridor_of(net: Corridor, found: Route | None) -> str:

@@ -1,9 +1,9 @@
 """The one adapter between transit dependence and the analyses it composes.
 
-Every call into ``corridor.bottlenecks`` (assignment, maximum flow / minimum cut, demand),
-``corridor.transit`` (routes), ``corridor.modes`` (USD and kg CO2e per container, the sea option)
-and ``corridor.scenarios`` (closing a country or a crossing) goes through this module, so a new
-API of those packages is switched here and nowhere else.
+Every call into ``corridor.bottlenecks`` (assignment with elements closed, the flow network for
+maximum flow / minimum cut, demand), ``corridor.transit`` (a Route of an assigned path) and
+``corridor.modes`` (USD and kg CO2e per container, the sea option) goes through this module, so a
+new API of those packages is switched here and nowhere else.
 """
 
 from __future__ import annotations
@@ -16,15 +16,17 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
-from networkx.algorithms.flow import boykov_kolmogorov
 
 from corridor import bottlenecks
-from corridor.bottlenecks.capacity import capacity_model, element_rows, flow_graph
+from corridor.bottlenecks.capacity import OPERATING, capacity_model, element_rows, flow_graph
+from corridor.dependence import maxflow
 from corridor.errors import CorridorError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
-from corridor.scenarios import Scenario
-from corridor.transit import Route, fastest_paths, make_route, resolve_constraints
+from corridor.transit import Route, make_route
+
+#: the capacity model's assignment result (flows, queues, served trains, path flows)
+Assignment = bottlenecks.Assignment
 
 #: the container a per-container figure is for (a 40' box, the corridor's usual unit)
 CONTAINER = "40"
@@ -39,6 +41,7 @@ class PathUse:
     trains_day: float
     nodes: tuple[str, ...]
     links: tuple[str, ...]
+    edges: tuple[int, ...] = ()
 
 
 def builtin_demand(net: Corridor, path: str | Path | None = None) -> pd.DataFrame:
@@ -62,7 +65,7 @@ def path_uses(net: Corridor, result: bottlenecks.Assignment) -> list[PathUse]:
             nodes += [sg.node_ids[n] for n in sg.edge_dst_node[edges]]
             links = [sg.link_ids[j] for j in sg.edge_link[edges] if j >= 0]
             uses.append(PathUse(origin, destination, float(trains),
-                                tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(links))))
+                                tuple(dict.fromkeys(nodes)), tuple(dict.fromkeys(links)), tuple(path)))
     return uses
 
 
@@ -72,36 +75,72 @@ def closed_elements(net: Corridor, countries: Sequence[str] = (), links: Sequenc
     return [*nodes, *links]
 
 
-def served_share(net: Corridor, demand: pd.DataFrame, closed: Sequence[str] = ()) -> dict[tuple, float]:
-    """Share of each (origin, destination)'s trains served by the capacity-constrained assignment
-    of the whole demand with ``closed`` elements closed (every flow competing for capacity).
+def closed_assignment(net: Corridor, demand: pd.DataFrame,
+                      closed: Sequence[str] = ()) -> bottlenecks.Assignment:
+    """The capacity-constrained assignment of the whole demand with ``closed`` elements closed
+    (every flow competing for capacity)."""
+    return bottlenecks.assign(net, demand[["origin", "destination", "trains_day"]], closed=list(closed))
+
+
+def served_shares(result: Assignment) -> dict[tuple, float]:
+    """Share of each (origin, destination)'s trains an assignment serves.
 
     A pair with no route, or held in a backlog, has a share below 1 (0 when nothing gets through).
     """
-    result = bottlenecks.assign(net, demand[["origin", "destination", "trains_day"]], closed=list(closed))
-    pairs = result.pairs.groupby(["origin", "destination"])[["trains_day", "served_trains_day"]].sum()
-    share = pairs["served_trains_day"] / pairs["trains_day"]
-    return {key: float(value) for key, value in share.items()}
+    pairs = result.pairs
+    trains: dict[tuple, list[float]] = {}
+    for o, d, t, served in zip(pairs["origin"], pairs["destination"], pairs["trains_day"],
+                               pairs["served_trains_day"], strict=True):
+        total = trains.setdefault((o, d), [0.0, 0.0])
+        total[0] += float(t)
+        total[1] += float(served)
+    return {key: served / t for key, (t, served) in trains.items()}
 
 
-def without(net: Corridor, countries: Sequence[str] = (), elements: Sequence[str] = ()) -> Corridor:
-    """The network with whole countries avoided or elements (places, link ids) closed."""
-    scenario = Scenario("dependence-avoid", "avoid for the dependence table")
-    if countries:
-        scenario = scenario.avoid_countries(*countries)
-    if elements:
-        scenario = scenario.close(*elements)
-    return scenario.apply(net)
+def served_share(net: Corridor, demand: pd.DataFrame, closed: Sequence[str] = ()) -> dict[tuple, float]:
+    """``served_shares`` of the assignment of the whole demand with ``closed`` elements closed."""
+    return served_shares(closed_assignment(net, demand, closed))
+
+
+def pair_paths(result: bottlenecks.Assignment, origin: str, destination: str) -> dict[tuple, float]:
+    """Trains per day on each state-graph path of one pair (empty when it has no route)."""
+    return dict(result.path_flows.get((origin, destination), {}))
+
+
+def path_route(net: Corridor, origin: str, edges: tuple[int, ...], samples: int = 500,
+               seed: int = 0) -> Route:
+    """The Route of an assigned state-graph path (free-flow timeline, P90 of its components),
+    built once per path, seed and samples."""
+    cache = net.derived("dependence.path_routes", dict)
+    key = (origin, edges, samples, seed)
+    if key not in cache:
+        sg = capacity_model(net).sg
+        found = sg.as_path(origin, list(edges), float(sg.weight[list(edges)].sum()))
+        cache[key] = make_route(net, found, samples, seed, OPERATING)
+    return cache[key]
+
+
+def carried_waits(net: Corridor, result: Assignment) -> np.ndarray:
+    """Hours of queue wait a carried train meets on each state-graph edge of an assignment.
+
+    Each element's wait at its assigned volume, but at most its capacity: trains beyond an
+    element's capacity are not carried within the horizon (the assignment's unserved trains,
+    counted apart), and the trains that are carried see at most a queue at capacity.
+    """
+    model = capacity_model(net)
+    volume = result.elements.set_index("id")["demand_trains_day"].reindex(model.ids).to_numpy(float)
+    delay = model.delay(np.fmin(volume, model.capacity), result.horizon_days)
+    return model.incidence @ delay
 
 
 def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
              countries: Sequence[str] = (), links: Sequence[str] = ()) -> tuple[float, pd.DataFrame]:
     """Maximum trains per day from sources to sinks with countries or links closed, and the cut.
 
-    Runs the bottlenecks' max flow / min cut (``capacity.flow_graph`` + ``nx.minimum_cut``, as
-    ``bottlenecks.min_cut``, with the Boykov–Kolmogorov algorithm) on the baseline flow network
-    built once per network, with the closed
-    elements removed. Sources and sinks inside a closed country are dropped (no flow when none is
+    The bottlenecks' max flow / min cut (``capacity.flow_graph``, the partition of
+    ``nx.minimum_cut``, as ``bottlenecks.min_cut``) on the baseline flow network turned into arrays
+    once per network and ends, with the closed elements' edges dropped (``maxflow.min_cut``:
+    scipy's Dinic). Sources and sinks inside a closed country are dropped (no flow when none is
     left). A flow unbounded because some route has no capacity anywhere is ``inf`` with no cut.
     """
     closed_nodes = set(net.nodes.index[net.nodes["country"].isin(list(countries))])
@@ -111,27 +150,25 @@ def max_flow(net: Corridor, sources: Iterable[str], sinks: Iterable[str], *,
     empty = pd.DataFrame(columns=["id", "type", "name", "capacity_trains_day"])
     if not sources or not sinks:
         return 0.0, empty
-    graph = _view(net, tuple(dict.fromkeys(all_sources)), tuple(dict.fromkeys(all_sinks)),
-                  closed_nodes, set(links))
-    if "SOURCE" not in graph or "SINK" not in graph:
+    arrays = _arrays(net, tuple(dict.fromkeys(all_sources)), tuple(dict.fromkeys(all_sinks)))
+    if arrays is None:
         return 0.0, empty
-    try:
-        # Boykov–Kolmogorov: the same max flow as networkx's default preflow-push, ~3x faster here
-        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK", flow_func=boykov_kolmogorov)
-    except nx.NetworkXUnbounded:
-        return float("inf"), empty
-    rows: dict[str, float] = {}
-    for u, v, attrs in graph.edges(data=True):
-        if u in reach and v not in reach and "capacity" in attrs:
-            rows[attrs["element"]] = rows.get(attrs["element"], 0.0) + attrs["capacity"]
-    return float(value), element_rows(net, rows)
+    value, rows = maxflow.min_cut(arrays, maxflow.open_edges(arrays, closed_nodes, set(links)))
+    return value, (element_rows(net, rows) if rows else empty)
 
 
-def _attached(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> nx.DiGraph:
-    """The baseline flow network with SOURCE and SINK attached (built once per network and ends)."""
-    cache = net.derived("dependence.attached_flow_graphs", dict)
-    if (sources, sinks) in cache:
-        return cache[(sources, sinks)]
+def _arrays(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> maxflow.FlowArrays | None:
+    """The attached flow network as arrays (built once per network and ends; None without ends)."""
+    cache = net.derived("dependence.flow_arrays", dict)
+    if (sources, sinks) not in cache:
+        graph = attached_flow_graph(net, sources, sinks)
+        cache[(sources, sinks)] = (maxflow.flow_arrays(graph) if "SOURCE" in graph and "SINK" in graph
+                                   else None)
+    return cache[(sources, sinks)]
+
+
+def attached_flow_graph(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> nx.DiGraph:
+    """The baseline flow network with SOURCE and SINK attached (a new graph)."""
     graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
     tracks = graph.graph["tracks"]
     sinks = tuple(s for s in sinks if s not in sources)
@@ -141,53 +178,20 @@ def _attached(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -
                 port = ("port", place, t, side, x)
                 if port in graph:
                     graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
-    by_place: dict[str, list] = {}
-    by_element: dict[str, list] = {}
-    for n in graph:
-        if isinstance(n, tuple):
-            by_place.setdefault(n[1], []).append(n)
-    for u, v, e in graph.edges(data=True):
-        if "element" in e:
-            by_element.setdefault(e["element"], []).append((u, v))
-    graph.graph.update(by_place=by_place, by_element=by_element)
-    cache[(sources, sinks)] = graph
     return graph
 
 
-def _view(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...], closed_nodes: set[str],
-          closed_links: set[str]):
-    """A read-only view of the attached flow network without the closed places and links
-    (a closed source's or sink's ports are hidden with it, so it drops out)."""
-    graph = _attached(net, sources, sinks)
-    hidden_nodes = [n for place in closed_nodes for n in graph.graph["by_place"].get(place, ())]
-    hidden_edges = [e for link in closed_links for e in graph.graph["by_element"].get(link, ())]
-    if not hidden_nodes and not hidden_edges:
-        return graph
-    return nx.restricted_view(graph, hidden_nodes, hidden_edges)
-
-
-def rail_route(net: Corridor, origin: str, destination: str, avoid: Sequence[str] = (),
-               samples: int = 500, seed: int = 0) -> Route | None:
-    """The fastest rail (and rail-ferry) route keeping out of ``avoid``, or None when there is none.
-
-    The same Route as ``corridor.transit.route`` (same path, same seed, same percentiles), but the
-    Route (its Monte Carlo P90) is built once per path found and reused: many avoided countries
-    leave a pair on the same detour, so the table searches a path per pair and country (one
-    Dijkstra on the state graph) and samples only the detours it has not seen.
-    """
-    constraints = resolve_constraints(net, (), list(avoid), None, False)
-    paths = fastest_paths(net, origin, destination, constraints, k=1)
-    if not paths:
-        return None
-    cache = net.derived("dependence.routes", dict)
-    key = (tuple(paths[0].edges), constraints.statuses, samples, seed)
+def container_usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:
+    """Expected USD and kg CO2e of one 40' container on a rail route (modes tariffs and factors),
+    computed once per route."""
+    cache = net.derived("dependence.route_money", dict)
+    key = (tuple(found.path), tuple(found.links))
     if key not in cache:
-        cache[key] = make_route(net, paths[0], samples, seed, constraints.statuses)
+        cache[key] = _usd_co2e(net, found)
     return cache[key]
 
 
-def container_usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:
-    """Expected USD and kg CO2e of one 40' container on a rail route (modes tariffs and factors)."""
+def _usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:
     tables = builtin_tables()
     usd = tariffs.expected_cost(tariffs.rail_cost_parts(net, found, tables, CONTAINER))
     kg = emissions.links_co2e_kg(net, found.path, found.links, tables, DEFAULT_PAYLOAD_T[CONTAINER])

@@ -43,7 +43,11 @@ UTILIZATION_COLORS = ("#1a9850", "#fee08b", "#f46d43", "#a50026")
 NO_CAPACITY_COLOR = "#607d8b"
 CUT_COLOR = "#000000"
 QUEUE_COLOR = "#d500f9"
-UNREACHABLE_COLOR = "#9e9e9e"
+UNREACHABLE_COLOR = "#757575"  # outline of the hollow marker of a place a load cannot reach
+#: reach scales: saturated at every step, so no reachable place looks like the hollow grey
+#: marker of an unreachable one (ColorBrewer RdYlBu / RdYlGn end and middle colours)
+ARRIVAL_COLORS = ["#2166ac", "#67a9cf", "#fdae61", "#b2182b"]
+SHELF_LIFE_COLORS = ["#b2182b", "#fdae61", "#1a9850"]
 REASONS = {
     "shelf_life": "too little shelf life left on arrival",
     "power": "reefer power would run out between service points",
@@ -253,9 +257,11 @@ def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
         raise CorridorError(f"color_by must be arrival or shelf_life, got {color_by!r}")
     reachable = result[result["reachable"].astype(bool)]
     horizon = max(band_days, float(reachable["arrival_days"].max()) if len(reachable) else band_days)
-    scale = branca.colormap.LinearColormap(["#2166ac", "#67a9cf", "#fddbc7", "#b2182b"],
+    scale = branca.colormap.LinearColormap(ARRIVAL_COLORS,
                                            vmin=0.0, vmax=horizon)
-    scale.caption = "arrival (days after departure)"
+    reverse = bool(result.attrs.get("reverse"))
+    scale.caption = ("days from each origin to the market" if reverse
+                     else "arrival (days after departure)")
     m = base_map(net.links.total_bounds)
     add_context_layer(m, net)
     _band_layer(m, net, reachable, scale, band_days, horizon)
@@ -267,12 +273,17 @@ def reach_map(net: Corridor, result: gpd.GeoDataFrame, band_days: float = 3.0,
     if node_scale is not scale:
         node_scale.add_to(m)
     query = result.attrs
-    heading = title or (f"Reach of {query.get('commodity', '?')} from "
-                        f"{_name(net, query.get('origin'))}, month {query.get('month', '?')}")
+    heading = title or (
+        f"Where {query.get('commodity', '?')} for {_name(net, query.get('origin'))} can come from, "
+        f"month {query.get('month', '?')}" if reverse else
+        f"Reach of {query.get('commodity', '?')} from {_name(net, query.get('origin'))}, "
+        f"month {query.get('month', '?')}")
     legend(heading, [
         (dot_swatch("#2166ac"), "reachable: colour = " + (
             "arrival day" if color_by == "arrival" else "shelf life left on arrival")),
-        (dot_swatch(UNREACHABLE_COLOR), "not reachable (hover for the reason)"),
+        ("<span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
+         f"background:#fff;border:2px dashed {UNREACHABLE_COLOR}'></span>",
+         "not reachable (hover for the reason)"),
         ("<span style='display:inline-block;width:20px;height:12px;background:#67a9cf;"
          "opacity:.5'></span>", f"isochrone bands of {band_days:g} days"),
         (icon_swatch("snowflake", "#0067a3"), "reefer service (plug-in power / cold store)"),
@@ -341,7 +352,7 @@ def _reach_links(m: folium.Map, net: Corridor, reachable: gpd.GeoDataFrame, scal
 def shelf_life_colormap(result: gpd.GeoDataFrame) -> branca.colormap.LinearColormap:
     """Red (little shelf life left) → green (plenty) for remaining shelf life in days."""
     top = float(result.attrs.get("shelf_life_days") or result["remaining_shelf_life_days"].max() or 1.0)
-    scale = branca.colormap.LinearColormap(["#b2182b", "#fddbc7", "#1a9850"], vmin=0.0, vmax=top)
+    scale = branca.colormap.LinearColormap(SHELF_LIFE_COLORS, vmin=0.0, vmax=top)
     scale.caption = "shelf life left on arrival (days)"
     return scale
 
@@ -364,8 +375,8 @@ def _reach_nodes(m: folium.Map, reachable: gpd.GeoDataFrame, result: gpd.GeoData
                                 class_name="corridor-reach-node").add_to(ok)
         else:
             reason = REASONS.get(row["reason"], row["reason"] or "not reachable")
-            folium.CircleMarker(point, radius=5, color="#616161", weight=1, fill=True,
-                                fill_color=UNREACHABLE_COLOR, fill_opacity=0.8,
+            folium.CircleMarker(point, radius=5, color=UNREACHABLE_COLOR, weight=2,
+                                dash_array="3 2", fill=True, fill_color="#ffffff", fill_opacity=0.9,
                                 tooltip=tooltip(f"{row['name']}: not reachable — {reason}"),
                                 popup=popup(_reach_popup(row), 380),
                                 class_name="corridor-unreachable").add_to(no)
@@ -379,6 +390,9 @@ def _reach_popup(row: pd.Series) -> str:
             ("shelf life left", fmt(row["remaining_shelf_life_days"], 1, "days")),
             ("reason", REASONS.get(row["reason"], row["reason"]) if row["reason"] else "–"),
             ("path", " → ".join(row["path"] or []) or "–")]
+    failed, after = row.get("failed_at_name"), row.get("failed_after_h")
+    if failed and after == after:  # where and when the load failed on its best route
+        rows.insert(5, ("failed at", f"{failed}, {after:.0f} h into the journey"))
     for extra in ("unpowered_hours", "ambient_c"):
         if extra in row.index:
             rows.append((extra.replace("_", " "), fmt(row[extra], 1)))

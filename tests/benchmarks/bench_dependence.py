@@ -15,29 +15,34 @@ from corridor.dependence import dependence, inputs
 from corridor.errors import NoRouteError
 from corridor.transit import route
 
+REPEATS = 3
+
 
 def main() -> None:
     net = corridor.load()
     dependence(net, samples=500)  # warm caches (state graphs, flow network)
-    start = time.perf_counter()
-    table = dependence(net, samples=500)
-    full = time.perf_counter() - start
+    times, cpu = [], []
+    for _ in range(REPEATS):  # the machine is shared: the minimum of a few runs
+        start, start_cpu = time.perf_counter(), time.process_time()
+        table = dependence(net, samples=500)
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    full = min(times)
     demand = inputs.builtin_demand(net)
     country = net.nodes["country"]
     pairs = [(o, d) for o, d in zip(demand.origin, demand.destination, strict=True)
              if country[o] == "CN" and country[d] not in ("CN", "RU", "KZ", "UZ")]
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for code in table["id"]:
         for o, d in pairs:
             if code in (country[o], country[d]):
                 continue
-            # corridor.transit.route itself: inputs.rail_route reuses Routes across calls
             with contextlib.suppress(NoRouteError):
                 route(net, o, d, avoid=[code], samples=500)
-    loop = time.perf_counter() - start
-    print(f"dependence table china-europe ({len(table)} countries): {full:.2f} s "
-          f"(target <= 2 s); loop of --avoid routes ({len(table)} x {len(pairs)} pairs): {loop:.2f} s; "
-          f"ratio {loop / full:.1f}x")
+    loop, loop_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    print(f"dependence table china-europe ({len(table)} countries): {full:.2f} s, CPU {min(cpu):.2f} s "
+          f"(min of {REPEATS}; target <= 2 s); loop of --avoid routes ({len(table)} x {len(pairs)} "
+          f"pairs): {loop:.2f} s, CPU {loop_cpu:.2f} s; ratio {loop / full:.1f}x")
 
 
 if __name__ == "__main__":
