@@ -80,6 +80,16 @@ def test_every_row_has_source_and_year():
     assert all(r.source.strip() and 1990 <= r.year <= 2030 for r in tables.ranges.values())
 
 
+def test_rows_borrowed_or_estimated_say_estimate_in_note(geodata):
+    """A row that takes another row's figure ('as row ...') or has no published range says so."""
+    for name in ("tariffs.csv", "emission_factors.csv", "sea.csv", "air.csv"):
+        frame = pd.read_csv(geodata / name, dtype=str, keep_default_na=False)
+        for row in frame.to_dict("records"):
+            assert not row["source"].lower().startswith("estimate"), (name, row["kind"], row["key"])
+            if row["source"].startswith("as row") or "no published" in row["note"]:
+                assert "estimate" in row["note"], (name, row["kind"], row["key"])
+
+
 def _broken(tmp_path, geodata, name, old, new):
     for f in ("tariffs.csv", "emission_factors.csv", "sea.csv", "air.csv", "ports.csv"):
         shutil.copy(geodata / f, tmp_path / f)
@@ -105,6 +115,8 @@ def test_builtin_tables_are_clean(geodata):
      "low"),  # negative rate
     ("tariffs.csv", "\"Reed & Trubetskoy 2019 (Belarus USD 108, from Doing Business)\"", "\"\"",
      "source"),  # missing source
+    ("tariffs.csv", "\"Reed & Trubetskoy 2019 (Belarus USD 108, from Doing Business)\"", "\"estimate\"",
+     "source"),  # an estimate given as the source
     ("sea.csv", "kn,14,16,19", "kn,14,inf,19", "typical"),                             # non-finite number
     ("emission_factors.csv", "grid,KZ,*,g_co2e_per_kwh,641.1", "grid,KZ,*,g_co2e_per_kwh,NaN", "low"),
     ("air.csv", "usd_per_kg,2.65,3.5,7.33,2024", "usd_per_kg,2.65,3.5,7.33,1850", "year"),
@@ -113,3 +125,21 @@ def test_each_rule_on_a_broken_copy(tmp_path, geodata, name, old, new, field):
     problems = _broken(tmp_path, geodata, name, old, new)
     assert [p.field for p in problems] == [field], problems
     assert problems[0].file == name
+
+
+def test_cli_validate_reports_the_modes_tables_of_a_broken_copy(cli, tmp_path, geodata):
+    copy = tmp_path / "net"
+    shutil.copytree(geodata, copy, ignore=shutil.ignore_patterns("scenarios", "__pycache__"))
+    code, out, err = cli("validate", str(copy))
+    assert code == 0, out + err
+    tariffs = (copy / "tariffs.csv").read_text(encoding="utf-8")
+    (copy / "tariffs.csv").write_text(tariffs.replace("rail_km,KTZ,40", "rail_km,KZT,40", 1),
+                                      encoding="utf-8")
+    lanes = (copy / "sea_lanes.geojson").read_text(encoding="utf-8")
+    (copy / "sea_lanes.geojson").write_text(lanes.replace('"passage": "cape"', '"passage": "panama"', 1),
+                                            encoding="utf-8")
+    code, out, err = cli("validate", str(copy))
+    assert code == 2 and "2 problem(s)" in err
+    lines = out.strip().splitlines()
+    assert any(line.startswith("tariffs.csv") and "KZT" in line for line in lines), out
+    assert any(line.startswith("sea_lanes.geojson") and "panama" in line for line in lines), out

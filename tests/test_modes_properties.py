@@ -56,3 +56,40 @@ def test_real_comparison_pareto_marks(pair):
     frame = compare_modes(NET, *pair, samples=200)
     assert frame["pareto"].any()
     assert set(", ".join(frame["best_for"]).replace(" ", "").split(",")) - {""} == {"time", "cost", "co2e"}
+
+
+# -- the same invariants on the whole comparison: every option, rail, rail–sea, sea and air --------
+
+PAIRS = [("Chongqing", "Duisburg"), ("Shanghai", "Rotterdam")]
+MONEY = [("tariffs", k) for k in ("rail_km", "border", "gauge_change", "terminal", "ferry",
+                                   "reefer_surcharge", "genset_fuel")] + [("sea", "freight"), ("air", "rate")]
+FACTORS = [("emission_factors", k) for k in ("grid", "electric_traction", "diesel_traction", "sea", "ferry",
+                                              "air", "genset")]
+
+
+def _compare(pair, reefer, tables=None):
+    return compare_modes(NET, *pair, reefer=reefer, samples=50, tables=tables).set_index("option")
+
+
+BASE = {(pair, reefer): _compare(pair, reefer) for pair in PAIRS for reefer in (False, True)}
+
+
+@settings(max_examples=12, deadline=None)
+@given(money=st.sampled_from(MONEY), factor=st.floats(1.0, 3.0), pair=st.sampled_from(PAIRS),
+       reefer=st.booleans())
+def test_higher_tariff_never_lowers_any_options_cost(money, factor, pair, reefer):
+    base = BASE[(pair, reefer)]
+    after = _compare(pair, reefer, builtin_tables().scaled(*money, factor))
+    assert list(after.index) == list(base.index)
+    assert (after["cost_usd"] >= base["cost_usd"] - 1e-6).all()
+    assert (after["days"] == base["days"]).all()  # money never moves time
+
+
+@settings(max_examples=12, deadline=None)
+@given(kind=st.sampled_from(FACTORS), factor=st.floats(1.0, 3.0), pair=st.sampled_from(PAIRS),
+       reefer=st.booleans())
+def test_more_intensive_factor_never_lowers_any_options_co2e(kind, factor, pair, reefer):
+    base = BASE[(pair, reefer)]
+    after = _compare(pair, reefer, builtin_tables().scaled(*kind, factor))
+    assert list(after.index) == list(base.index)
+    assert (after["co2e_kg"] >= base["co2e_kg"] - 1e-6).all()

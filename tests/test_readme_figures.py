@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import corridor
 from corridor.cli.tables import route_summary
 
@@ -32,11 +34,15 @@ def test_alternatives_figures_in_readme_are_current(net):
         assert f"({d} days)" in text or f"({d})" in text, f"README is stale: {d} days"
 
 
-def test_modes_table_in_readme_is_current(cli):
-    code, out, err = cli("modes", "Chongqing", "Duisburg")
+@pytest.mark.parametrize("pair,marker", [
+    (("Chongqing", "Duisburg"), "checks this block against the command):"),
+    (("Shanghai", "Rotterdam"), "`corridor modes Shanghai Rotterdam` (checked the same way):"),
+])
+def test_modes_table_in_readme_is_current(cli, pair, marker):
+    code, out, err = cli("modes", *pair)
     assert code == 0, err
     print("\n" + out)
-    block = README.split("checks this block against the command):\n\n```text\n", 1)[1].split("```")[0]
+    block = README.split(f"{marker}\n\n```text\n", 1)[1].split("```")[0]
     assert [line.rstrip() for line in out.strip("\n").splitlines()] == \
         [line.rstrip() for line in block.strip("\n").splitlines()], "README's modes table is stale"
 

@@ -79,6 +79,11 @@ def _transit_table(result: Comparison, description: str) -> Table:
     return table
 
 
+def _modes_options(samples: int, seed: int) -> dict:
+    """``compare_modes`` options from the command's: its P50/P90 need draws, so 0 keeps the default."""
+    return {"seed": seed, **({"samples": samples} if samples > 0 else {})}
+
+
 def _spread(p50: float, p90: float) -> str:
     return "–" if p50 != p50 or p90 != p90 else f"{p50:.1f}/{p90:.1f}"
 
@@ -94,7 +99,48 @@ def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
     return table
 
 
-@app.command(epilog="Example: corridor whatif dostyk-congestion --pairs Chongqing:Duisburg")
+def _pareto(base: object, scenario: object) -> str:
+    def mark(value: object) -> str:
+        return "–" if value is None or value != value else ("yes" if value else "no")
+
+    return f"{mark(base)}→{mark(scenario)}" if mark(base) != mark(scenario) else mark(base)
+
+
+def _modes_table(result: Comparison, description: str) -> Table:
+    """The modes comparison of each pair: days, USD and kg CO2e per option, baseline vs scenario."""
+    table = Table(title=Text(f"Modes: {terminal_safe(result.scenario)} (one container per option; "
+                             "baseline, then under the scenario)"),
+                  caption=Text(terminal_safe(description)) if description else None,
+                  caption_justify="left")
+    heads = ("days", "days scen.", "Δ days", "USD", "USD scen.", "Δ USD", "kg CO2e", "kg CO2e scen.")
+    table.add_column("pair", max_width=24)
+    table.add_column("option", min_width=24)
+    for column in (*heads, "Pareto", "change"):
+        table.add_column(column, justify="right" if column in heads else "left")
+    shown = None
+    for row in result.modes.to_dict(orient="records"):
+        pair = f"{row['origin']} → {row['destination']}"
+        if shown is not None and pair != shown:
+            table.add_section()
+        table.add_row(_safe(pair if pair != shown else ""), _safe(row["option"]),
+                      _days(row["base_days"]), _days(row["scenario_days"]), _delta(row["delta_days"]),
+                      _number(row["base_cost_usd"], ",.0f"), _number(row["scenario_cost_usd"], ",.0f"),
+                      _usd_delta(row["delta_cost_usd"]), _number(row["base_co2e_kg"], ",.0f"),
+                      _number(row["scenario_co2e_kg"], ",.0f"),
+                      _safe(_pareto(row["base_pareto"], row["scenario_pareto"])), _safe(row["change"]))
+        shown = pair
+    return table
+
+
+def _usd_delta(value: float) -> str:
+    if value != value:
+        return "–"
+    style = "red" if value > 0.5 else "green" if value < -0.5 else "dim"
+    return f"[{style}]{value:+,.0f}[/]"
+
+
+@app.command(epilog="Example: corridor whatif red-sea-closure --analyses transit,modes "
+             "--pairs Shanghai:Rotterdam")
 def whatif(
     scenarios: Annotated[list[str], typer.Argument(
         help="Built-in scenario names or paths to scenario TOML files.")],
@@ -137,7 +183,7 @@ def whatif(
         chosen = split_list(pairs) or scenario.pairs or None
         baseline, variant = scenario.baseline(net), scenario.apply(net)  # applied once
         result = compare(baseline, variant, pairs=parse_pairs(net, chosen), analyses=wanted,
-                         samples=samples, seed=seed)
+                         samples=samples, seed=seed, modes=_modes_options(samples, seed))
         result.scenario = scenario.name
         results.append((scenario, result))
         if map_file is not None or out is not None:  # the routes themselves, for lines and maps
@@ -156,9 +202,12 @@ def whatif(
         return
     out = console()
     for scenario, result in results:
-        out.print(_transit_table(result, scenario.description))
+        if result.transit is not None:
+            out.print(_transit_table(result, scenario.description))
         if result.bottlenecks is not None:
             out.print(_bottleneck_table(result))
+        if result.modes is not None:
+            out.print(_modes_table(result, "" if result.transit is not None else scenario.description))
 
 
 @app.command(epilog="Example: corridor scenarios --json")
@@ -180,7 +229,8 @@ def scenarios(as_json: JsonFlag = False) -> None:
     console().print(table)
 
 
-def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list[str]):
+def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list[str],
+                     tariff_ranges: list[str] = ()):
     from corridor.scenarios import find_scenario, sweep
 
     found = []
@@ -193,14 +243,46 @@ def _sweep_scenarios(net, paths: list[str], close_each: str | None, ranges: list
         targets, attribute, values = sweep.parse_range(text)
         how = "delay" if attribute == "delay_h" else "set"
         found += sweep.value_range(targets, attribute, values, how=how)
+    for text in tariff_ranges:
+        table, kind, key, factors = sweep.parse_tariff_range(text)
+        found += sweep.tariff_range(table, kind, factors, key)
     if not found:
-        raise CorridorError("nothing to sweep: give scenario files or a directory, --close-each "
-                            "or --range")
+        raise CorridorError("nothing to sweep: give scenario files or a directory, --close-each, "
+                            "--range or --tariff-range")
     return found
 
 
+SWEEP_ANALYSES = ("transit", "modes")
+
+
+def _sweep_analyses(analyses: list[str] | None, tariff_ranges: list[str]) -> tuple[str, ...]:
+    wanted = tuple(dict.fromkeys(split_list(analyses))) or (("modes",) if tariff_ranges else ("transit",))
+    unknown = [a for a in wanted if a not in SWEEP_ANALYSES]
+    if unknown:
+        raise CorridorError(f"--analyses {unknown[0]!r}: a sweep compares "
+                            f"{' or '.join(SWEEP_ANALYSES)}")
+    return wanted
+
+
+def _modes_out(out: Path, analyses: tuple[str, ...]) -> Path:
+    """Where the modes table goes: --out itself, or beside it when transit is written there too."""
+    return out.with_name(f"{out.stem}-modes{out.suffix}") if "transit" in analyses else out
+
+
+def _worst_modes_table(frame, title: str) -> Table:
+    worst = frame.sort_values("delta_cost_usd", key=abs, ascending=False, na_position="first").head(10)
+    table = Table(title=title)
+    for column in ("scenario", "pair", "option", "Δ days", "Δ USD", "change"):
+        table.add_column(column)
+    for row in worst.itertuples(index=False):
+        table.add_row(_safe(row.scenario), _safe(f"{row.origin} → {row.destination}"), _safe(row.option),
+                      _delta(row.delta_days), _usd_delta(row.delta_cost_usd), _safe(row.change))
+    return table
+
+
 @app.command(epilog="Example: corridor sweep --close-each border --pairs Xian:Duisburg "
-             "--out closures.csv")
+             "--out closures.csv; corridor sweep --tariff-range tariffs.rail_km.KTZ=0.8:1.4:0.2 "
+             "--pairs Chongqing:Duisburg --out ktz.csv")
 def sweep(
     scenarios: Annotated[list[str] | None, typer.Argument(
         help="Scenario names, TOML files or directories of them.")] = None,
@@ -211,6 +293,14 @@ def sweep(
         "--range", help="PLACE.ATTRIBUTE=START:STOP:STEP or PLACE.ATTRIBUTE=V1,V2,..., one "
         "scenario per value (e.g. dostyk.dwell_h=6:96:18; ATTRIBUTE delay_h adds hours); "
         "repeat for several ranges.")] = None,
+    tariff_ranges: Annotated[list[str] | None, typer.Option(
+        "--tariff-range", help="TABLE.KIND[.KEY]=START:STOP:STEP or =V1,V2,...: one scenario per "
+        "factor on a modes money table (e.g. tariffs.rail_km.KTZ=0.8:1.4:0.2); implies "
+        "--analyses modes.")] = None,
+    analyses: Annotated[list[str] | None, typer.Option(
+        "--analyses", help="transit (fastest route per pair, default) and/or modes (days, USD, "
+        "kg CO2e per option of corridor modes); with both, the modes table goes to OUT-modes.csv.")]
+    = None,
     pairs: PairsOption = None,
     out: Annotated[Path, typer.Option(help="Results table (CSV).")] = Path("sweep.csv"),
     scheduler: Annotated[str | None, typer.Option(
@@ -221,31 +311,45 @@ def sweep(
     = None,
     data: DataDir = None,
 ) -> None:
-    """Run many scenarios in parallel and write one table of transit changes."""
+    """Run many scenarios in parallel and write one table of transit (or modes) changes."""
     from corridor.scenarios import sweep as sweeps
     from corridor.scenarios.compare import parse_pairs
 
     check_options(workers=workers)
     if scheduler is not None:
         sweeps.check_scheduler(scheduler)
-    check_writable(out, "--out")
+    wanted = _sweep_analyses(analyses, list(tariff_ranges or []))
+    outputs = {"transit": out, "modes": _modes_out(out, wanted)}
+    for analysis in wanted:
+        check_writable(outputs[analysis], "--out")
     net = open_network(data)
     # a --range holds commas itself (PLACE.ATTR=V1,V2,...): repeat --range for several
-    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, list(ranges or []))
+    chosen = _sweep_scenarios(net, list(scenarios or []), close_each, list(ranges or []),
+                              list(tariff_ranges or []))
     resolved = parse_pairs(net, split_list(pairs) or None)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
+    frames = {}
     with Progress(*columns, console=console(), transient=False) as bar:
-        task = bar.add_task("scenarios", total=len(chosen))
-        frame = sweeps.run(net, chosen, resolved, scheduler=scheduler, workers=workers,
-                           progress=lambda done, total: bar.update(task, completed=done))
-    atomic_write_text(out, frame.to_csv(index=False, float_format="%.3f"), "--out")
-    worst = frame.sort_values("delta_days", ascending=False, na_position="first").head(10)
-    table = Table(title=f"{len(chosen)} scenarios × {len(resolved)} pairs → {out} "
-                        "(largest increases first)")
-    for column in ("scenario", "origin", "destination", "Δ days", "change"):
-        table.add_column(column)
-    for row in worst.itertuples(index=False):
-        table.add_row(_safe(row.scenario), _safe(row.origin), _safe(row.destination),
-                      _delta(row.delta_days), _safe(row.change))
-    console().print(table)
+        for analysis in wanted:
+            task = bar.add_task(f"scenarios ({analysis})", total=len(chosen))
+            frames[analysis] = sweeps.run(
+                net, chosen, resolved, scheduler=scheduler, workers=workers, analysis=analysis,
+                progress=lambda done, total, t=task: bar.update(t, completed=done))
+    for analysis, frame in frames.items():
+        atomic_write_text(outputs[analysis], frame.to_csv(index=False, float_format="%.3f"), "--out")
+    heading = f"{len(chosen)} scenarios × {len(resolved)} pairs"
+    if "transit" in frames:
+        frame = frames["transit"]
+        worst = frame.sort_values("delta_days", ascending=False, na_position="first").head(10)
+        table = Table(title=f"{heading} → {out} (largest increases first)")
+        for column in ("scenario", "origin", "destination", "Δ days", "change"):
+            table.add_column(column)
+        for row in worst.itertuples(index=False):
+            table.add_row(_safe(row.scenario), _safe(row.origin), _safe(row.destination),
+                          _delta(row.delta_days), _safe(row.change))
+        console().print(table)
+    if "modes" in frames:
+        console().print(_worst_modes_table(
+            frames["modes"], f"{heading} → {outputs['modes']} (modes: largest cost changes first, "
+            "dropped options on top)"))

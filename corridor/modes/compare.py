@@ -116,7 +116,7 @@ def _sea_options(net, origin, destination, tables: ModeTables, container, reefer
     region = str(ports.at[pod, "region"])
     options = []
     for passage in passages:
-        lane = sea.sea_lane(_xy(net, pol), _xy(net, pod), passage)
+        lane = sea.port_lane(pol, pod, _xy(net, pol), _xy(net, pod), passage, tables)
         options.append(_combine(net, pre, lane, post, passage, pol, pod, region, tables, container, reefer,
                                 payload_t))
     return options

@@ -1,63 +1,41 @@
 """Port-to-port sea legs, offline, on searoute's maritime network: via Suez or via the Cape of Good Hope.
 
-searoute (Eurostat marnet) is imported lazily on first use (its graph takes ~0.2 s to build); lanes
-are cached per port pair and passage.
+Lanes between the built-in ports are shipped precomputed (:mod:`corridor.modes.lanes`,
+``geodata/sea_lanes.geojson``); other points ask searoute, imported lazily on first use (its graph
+takes ~0.2 s to build), and are cached per point pair and passage.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
-from corridor.errors import CorridorError, NoRouteError
+from corridor.modes.lanes import NM_KM, PASSAGES, SeaLane, ShippedLane, searoute_lane
 from corridor.modes.tables import ModeTables, Range
 from corridor.timemodel import Spread
 
-NM_KM = 1.852
-PASSAGES = ("suez", "cape")
+__all__ = ["NM_KM", "PASSAGES", "SEA", "SeaLane", "port_lane", "sea_freight", "sea_lane", "sea_spreads",
+           "warm_up"]
+
 SEA = "sea"
-
-
-@dataclass(frozen=True)
-class SeaLane:
-    """One searoute path: length, passages crossed and the line (lon, lat) to draw."""
-
-    nm: float
-    passages: tuple[str, ...]
-    coords: tuple[tuple[float, float], ...]
-
-    @property
-    def km(self) -> float:
-        return self.nm * NM_KM
-
-
-def _restrictions(passage: str) -> list:
-    from searoute.classes.passages import Passage  # deferred: searoute builds its graph on import
-
-    if passage == "suez":
-        return [Passage.northwest]
-    if passage == "cape":  # Red Sea closed: no Suez, no Bab-el-Mandeb, and not the Panama way round
-        return [Passage.northwest, Passage.suez, Passage.babalmandab, Passage.panama]
-    raise CorridorError(f"unknown passage {passage!r}; expected one of {', '.join(PASSAGES)}")
 
 
 @lru_cache(maxsize=512)
 def sea_lane(start: tuple[float, float], end: tuple[float, float], passage: str) -> SeaLane:
-    """The shortest sea path between two (lon, lat) points for a passage choice (cached)."""
-    import searoute  # deferred: ~0.3 s import and graph build, only when a sea option is asked for
+    """The shortest sea path between two (lon, lat) points for a passage choice (searoute, cached)."""
+    return searoute_lane(start, end, passage)
 
-    feature = searoute.searoute(list(start), list(end), units="naut", restrictions=_restrictions(passage),
-                                return_passages=True)
-    nm = float(feature.properties["length"])
-    if not nm or nm == float("inf"):
-        raise NoRouteError(f"no sea route from {start} to {end} via {passage}")
-    passages = tuple(feature.properties.get("traversed_passages") or ())
-    coords = tuple((float(x), float(y)) for x, y in feature.geometry.coordinates)
-    return SeaLane(nm, passages, coords)
+
+def port_lane(origin: str, destination: str, start: tuple[float, float], end: tuple[float, float],
+              passage: str, tables: ModeTables) -> SeaLane:
+    """The lane between two ports: the shipped one when the ports match it, else searoute's."""
+    shipped: ShippedLane | None = tables.lanes.get((origin, destination, passage))
+    if shipped is not None and shipped.serves(start, end):
+        return shipped.lane
+    return sea_lane(start, end, passage)
 
 
 def warm_up() -> None:
-    """Build searoute's graph now (so that a later comparison is timed without it)."""
+    """Build searoute's graph now (for pairs without a shipped lane; timed comparisons need not)."""
     sea_lane((121.6, 31.36), (4.03, 51.96), "suez")
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from corridor.datafiles import builtin_dir
-from corridor.errors import CorridorError, DataError
-from corridor.modes.validation import (
-    PORT_COLUMNS,
-    PORTS_FILE,
-    RANGE_COLUMNS,
-    TABLE_FILES,
-    read_table,
-    validate_modes_tables,
-)
+from corridor.errors import CorridorError, DataError, Problem
+from corridor.modes.lanes import ShippedLane, lanes_from_features
+from corridor.modes.validation import PORT_COLUMNS, PORTS_FILE, TABLE_FILES, Rows, read_modes_tables
 
 
 @dataclass(frozen=True)
@@ -44,10 +38,12 @@ class Range:
 
 @dataclass
 class ModeTables:
-    """Tariffs, emission factors, sea and air parameters and the port list."""
+    """Tariffs, emission factors, sea and air parameters, the port list and the shipped sea lanes."""
 
     ranges: dict[tuple[str, str, str, str], Range]
     ports: pd.DataFrame
+    #: (from port, to port, passage) -> the precomputed searoute lane (``sea_lanes.geojson``)
+    lanes: dict[tuple[str, str, str], ShippedLane] = field(default_factory=dict)
 
     def get(self, table: str, kind: str, key: str, container: str = "*",
             default_key: str | None = "*") -> Range:
@@ -73,25 +69,24 @@ class ModeTables:
         """A copy with one range replaced (what-ifs and property tests; the original is unchanged)."""
         ranges = dict(self.ranges)
         ranges[(table, kind, key, str(container))] = value
-        return ModeTables(ranges, self.ports)
+        return ModeTables(ranges, self.ports, self.lanes)
 
     def scaled(self, table: str, kind: str, factor: float, key: str | None = None) -> ModeTables:
         """A copy with every range of ``kind`` (optionally one ``key``) multiplied by ``factor``."""
         ranges = {k: (v.scaled(factor) if k[0] == table and k[1] == kind and key in (None, k[2]) else v)
                   for k, v in self.ranges.items()}
-        return ModeTables(ranges, self.ports)
+        return ModeTables(ranges, self.ports, self.lanes)
 
     def sources(self) -> list[str]:
         """Distinct sources of every row, for a result's factor list."""
         return sorted({r.source for r in self.ranges.values()})
 
 
-def _ranges(directory: Path) -> dict:
+def _ranges(tables: dict[str, Rows]) -> dict:
     ranges = {}
-    for name in TABLE_FILES:
-        frame, _ = read_table(directory / name, RANGE_COLUMNS)
+    for name, rows in tables.items():
         table = name.removesuffix(".csv")
-        for row in frame.to_dict("records"):
+        for row in rows:
             ranges[(table, row["kind"], row["key"], row["container"])] = Range(
                 float(row["low"]), float(row["typical"]), float(row["high"]), row["unit"], row["source"],
                 int(float(row["year"])))
@@ -107,11 +102,14 @@ def load_tables(directory: str | Path | None = None, node_ids: set[str] | None =
         Listing every problem (file, line, column, value, expectation).
     """
     path = Path(directory) if directory is not None else builtin_dir()
-    problems = validate_modes_tables(path, node_ids)
+    tables, ports, lanes, problems = read_modes_tables(path, node_ids)
     if problems:
         raise DataError(problems)
-    ports, _ = read_table(path / PORTS_FILE, PORT_COLUMNS)
-    return ModeTables(_ranges(path), ports.set_index("id", drop=False))
+    if not tables:
+        expected = ", ".join((*TABLE_FILES, PORTS_FILE))
+        raise DataError([Problem(str(path), "", "", f"no modes tables; expected {expected}")])
+    frame = pd.DataFrame(ports, columns=list(PORT_COLUMNS))
+    return ModeTables(_ranges(tables), frame.set_index("id", drop=False), lanes_from_features(lanes))
 
 
 @lru_cache(maxsize=1)

@@ -5,12 +5,12 @@ The lead's ``corridor validate`` calls :func:`validate_modes_tables` on a geodat
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
-import pandas as pd
-
 from corridor.errors import Problem
+from corridor.modes.lanes import read_checked_lanes
 
 TABLE_FILES = ("tariffs.csv", "emission_factors.csv", "sea.csv", "air.csv")
 PORTS_FILE = "ports.csv"
@@ -33,18 +33,29 @@ REGIONS = {"china", "north_europe", "mediterranean"}
 YEAR_RANGE = (1990, 2030)
 
 
-def read_table(path: Path, columns: tuple[str, ...]) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """A CSV as strings, or the problem that stops it being read (missing file or columns)."""
+Rows = list[dict[str, str]]
+
+
+def read_rows(path: Path, columns: tuple[str, ...]) -> tuple[Rows | None, list[Problem]]:
+    """A CSV's rows as dicts of strings, or the problem that stops it being read (missing file,
+    not UTF-8, bad quoting, missing columns). The standard ``csv`` module: these tables are small and
+    read on the first comparison, where pandas' reader costs more than the parsing."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle, restval="")
+            rows = list(reader)
+            header = reader.fieldnames or []
     except FileNotFoundError:
         return None, [Problem(path.name, "", "", "file not found")]
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (csv.Error, UnicodeDecodeError) as exc:
         return None, [Problem(path.name, "", "", f"cannot parse: {exc}")]
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in header]
     if missing:
         return None, [Problem(path.name, "header", c, "column missing") for c in missing]
-    return frame, []
+    extra = [line for line, row in enumerate(rows, start=2) if None in row]
+    if extra:
+        return None, [Problem(path.name, f"line {extra[0]}", "", "more values than the header has columns")]
+    return rows, []
 
 
 def _number(text: str) -> float | None:
@@ -67,8 +78,12 @@ def check_range_row(name: str, line: int, row: dict) -> list[Problem]:
                                 f"expected one of {', '.join(sorted(ADMINISTRATIONS))}"))
     if row.get("container") not in CONTAINERS:
         problems.append(Problem(name, key, "container", f"{row.get('container')!r}; expected 20, 40 or *"))
-    if not str(row.get("source") or "").strip():
+    source = str(row.get("source") or "").strip()
+    if not source:
         problems.append(Problem(name, key, "source", "missing source"))
+    elif source.lower().startswith("estimate"):
+        problems.append(Problem(name, key, "source", "an estimate is not a source; expected where the "
+                                "figure was published (say 'estimate' in note)"))
     year = _number(row.get("year"))
     if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         problems.append(Problem(name, key, "year", f"{row.get('year')!r}; expected a year "
@@ -88,10 +103,10 @@ def check_range_row(name: str, line: int, row: dict) -> list[Problem]:
     return problems
 
 
-def check_ports(frame: pd.DataFrame, node_ids: set[str] | None) -> list[Problem]:
+def check_ports(rows: Rows, node_ids: set[str] | None) -> list[Problem]:
     """Problems of ports.csv: known region, sourced, and (when nodes are given) an existing node id."""
     problems = []
-    for line, row in enumerate(frame.to_dict("records"), start=2):
+    for line, row in enumerate(rows, start=2):
         key = f"line {line} ({row['id']})"
         if row["region"] not in REGIONS:
             problems.append(Problem(PORTS_FILE, key, "region", f"{row['region']!r}; expected one of "
@@ -103,13 +118,40 @@ def check_ports(frame: pd.DataFrame, node_ids: set[str] | None) -> list[Problem]
     return problems
 
 
+def read_modes_tables(directory: str | Path, node_ids: set[str] | None = None
+                      ) -> tuple[dict[str, Rows], Rows, list[dict], list[Problem]]:
+    """The rows of every range table and of ports.csv and the features of sea_lanes.geojson, each
+    file read once, with every problem found in them; see :func:`validate_modes_tables`."""
+    directory = Path(directory)
+    if not any((directory / name).is_file() for name in (*TABLE_FILES, PORTS_FILE)):
+        lanes, problems = read_checked_lanes(directory)
+        return {}, [], lanes, problems
+    tables: dict[str, Rows] = {}
+    problems: list[Problem] = []
+    for name in TABLE_FILES:
+        rows, read_problems = read_rows(directory / name, RANGE_COLUMNS)
+        problems += read_problems
+        if rows is not None:
+            tables[name] = rows
+            for line, row in enumerate(rows, start=2):
+                problems += check_range_row(name, line, row)
+    ports, read_problems = read_rows(directory / PORTS_FILE, PORT_COLUMNS)
+    problems += read_problems
+    if ports is not None:
+        problems += check_ports(ports, node_ids)
+    port_ids = {row["id"] for row in ports} if ports is not None else None
+    lanes, lane_problems = read_checked_lanes(directory, port_ids)
+    return tables, ports or [], lanes, problems + lane_problems
+
+
 def validate_modes_tables(directory: str | Path, node_ids: set[str] | None = None) -> list[Problem]:
     """Every problem in the modes tables of a geodata directory (empty list when all is well).
 
     Parameters
     ----------
     directory : str or Path
-        Directory holding tariffs.csv, emission_factors.csv, sea.csv, air.csv and ports.csv.
+        Directory holding tariffs.csv, emission_factors.csv, sea.csv, air.csv and ports.csv (and
+        optionally sea_lanes.geojson, whose lanes must join ports of ports.csv).
     node_ids : set of str, optional
         Node ids of the network, to check that every port names a node.
 
@@ -118,18 +160,4 @@ def validate_modes_tables(directory: str | Path, node_ids: set[str] | None = Non
     The tables are optional in a user's network directory: when none of them is there, nothing is
     checked (the mode comparison then uses the built-in tables). When some are there, all must be.
     """
-    directory = Path(directory)
-    if not any((directory / name).is_file() for name in (*TABLE_FILES, PORTS_FILE)):
-        return []
-    problems: list[Problem] = []
-    for name in TABLE_FILES:
-        frame, read_problems = read_table(directory / name, RANGE_COLUMNS)
-        problems += read_problems
-        if frame is not None:
-            for line, row in enumerate(frame.to_dict("records"), start=2):
-                problems += check_range_row(name, line, row)
-    ports, read_problems = read_table(directory / PORTS_FILE, PORT_COLUMNS)
-    problems += read_problems
-    if ports is not None:
-        problems += check_ports(ports, node_ids)
-    return problems
+    return read_modes_tables(directory, node_ids)[3]

@@ -28,7 +28,7 @@ from corridor.limits import (
     check_sweep_size,
     check_workers,
 )
-from corridor.scenarios.compare import summarize_routes, transit_frame
+from corridor.scenarios.compare import MODES_COLUMNS, merge_modes, summarize_routes, transit_frame
 from corridor.scenarios.format import Scenario, find_scenario
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 SWEEP_COLUMNS = ["scenario", "origin", "destination", "base_days", "scenario_days", "delta_days",
                  "base_crossings", "scenario_crossings", "change"]
+#: the table of ``run(..., analysis="modes")``: one row per scenario, pair and option
+SWEEP_MODES_COLUMNS = ["scenario", *MODES_COLUMNS]
+SWEEP_ANALYSES = ("transit", "modes")
 Progress = Callable[[int, int], None]
 
 
@@ -84,6 +87,32 @@ def value_range(targets: Sequence[str], attribute: str, values: Iterable[float],
             raise CorridorError(f"unknown sweep operation {how!r}; expected set, scale or delay")
         out.append(scenario)
     return out
+
+
+def tariff_range(table: str, kind: str, factors: Iterable[float], key: str | None = None) -> list[Scenario]:
+    """One scenario per factor: ``scale_tariff`` of a modes money table (for ``analysis="modes"``).
+
+    ``tariff_range("tariffs", "rail_km", [0.8, 1.0, 1.2], key="KTZ")`` sweeps the KTZ per-km tariff.
+    """
+    selector = ".".join(p for p in (table, kind, key) if p)
+    return [Scenario(f"{selector}-x{factor:g}", f"{selector} tariff × {factor:g}")
+            .scale_tariff(table, kind, float(factor), key) for factor in factors]
+
+
+def parse_tariff_range(text: str) -> tuple[str, str, str | None, list[float]]:
+    """``"tariffs.rail_km.KTZ=0.8:1.2:0.2"`` -> ("tariffs", "rail_km", "KTZ", [0.8, 1.0, 1.2]).
+
+    TABLE.KIND or TABLE.KIND.KEY, then factors as ``START:STOP:STEP`` or ``V1,V2,...`` (as
+    :func:`parse_range`).
+    """
+    usage = (f"tariff range {text!r}: expected TABLE.KIND[.KEY]=START:STOP:STEP or "
+             "TABLE.KIND[.KEY]=V1,V2,... (e.g. tariffs.rail_km.KTZ=0.8:1.2:0.1)")
+    left, sep, right = text.partition("=")
+    parts = left.split(".")
+    if not sep or len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+        raise CorridorError(usage)
+    _, _, factors = parse_range(f"x.factor={right}")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else None, factors
 
 
 def parse_range(text: str) -> tuple[list[str], str, list[float]]:
@@ -137,6 +166,30 @@ def run_one(net: Corridor, scenario: Scenario, pairs: list[tuple[str, str]],
     return frame[SWEEP_COLUMNS]
 
 
+def base_modes(net: Corridor, pairs: Sequence[tuple[str, str]], options: dict) -> dict:
+    """The baseline's modes comparison of each pair (computed once per sweep, shipped to workers)."""
+    from corridor.modes import compare_modes
+
+    return {pair: pd.DataFrame(compare_modes(net, *pair, **options).drop(columns="geometry"))
+            for pair in pairs}
+
+
+def run_one_modes(net: Corridor, scenario: Scenario, pairs: list[tuple[str, str]], base: dict,
+                  options: dict) -> pd.DataFrame:
+    """Rows of one scenario in a modes sweep: every pair's options beside the baseline's."""
+    from corridor.modes import compare_modes
+
+    variant = scenario.apply(net)
+    frames = []
+    for pair in pairs:
+        frame = merge_modes(base[pair], compare_modes(variant, *pair, **options))
+        frame["origin"], frame["destination"] = pair
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True)
+    frame.insert(0, "scenario", scenario.name)
+    return frame[SWEEP_MODES_COLUMNS]
+
+
 def run(
     net: Corridor,
     scenarios: Sequence[Scenario],
@@ -146,6 +199,8 @@ def run(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    analysis: str = "transit",
+    modes: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Compare every scenario with ``net`` on ``pairs``; one results table.
 
@@ -163,12 +218,22 @@ def run(
         cores, at most that); 1 runs in-process without Dask. 0 or fewer is refused.
     progress : callable(done, total), optional
         Called after each finished scenario.
+    analysis : {"transit", "modes"}
+        ``"transit"``: each pair's fastest route (columns ``SWEEP_COLUMNS``). ``"modes"``: each
+        pair's modes comparison, one row per option with days, USD, kg CO2e and Pareto mark before
+        and after (columns ``SWEEP_MODES_COLUMNS``); the scenarios' ``close_passage`` and
+        ``scale_tariff`` edits act here (see :func:`tariff_range`).
+    modes : dict, optional
+        Arguments of :func:`corridor.modes.compare_modes` (``container``, ``samples`` ...) for
+        ``analysis="modes"``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``SWEEP_COLUMNS``, scenarios in the order given.
+        Columns ``SWEEP_COLUMNS`` (or ``SWEEP_MODES_COLUMNS``), scenarios in the order given.
     """
+    if analysis not in SWEEP_ANALYSES:
+        raise CorridorError(f"unknown sweep analysis {analysis!r}; expected {' or '.join(SWEEP_ANALYSES)}")
     if not scenarios:
         raise CorridorError("nothing to sweep: no scenarios")
     check_workers(workers)
@@ -181,15 +246,19 @@ def run(
     pairs = list(pairs)
     flat = [s.flatten() for s in scenarios]
     base = _clean(net)
-    base_routes = summarize_routes(base, pairs)
+    if analysis == "modes":
+        options = dict(modes or {})
+        task, extra = run_one_modes, (base_modes(base, pairs, options), options)
+    else:
+        task, extra = run_one, (summarize_routes(base, pairs),)
     if client is None and scheduler is None and workers == 1:
         frames = []
         for done, scenario in enumerate(flat, start=1):
-            frames.append(run_one(base, scenario, pairs, base_routes))
+            frames.append(task(base, scenario, pairs, *extra))
             if progress:
                 progress(done, len(flat))
     else:
-        frames = _run_dask(base, flat, pairs, base_routes, client, scheduler, workers, progress)
+        frames = _run_dask(task, base, flat, pairs, extra, client, scheduler, workers, progress)
     return pd.concat(frames, ignore_index=True)
 
 
@@ -233,7 +302,7 @@ def _children_ignore_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, progress):
+def _run_dask(task, net, scenarios, pairs, extra, client, scheduler, workers, progress):
     from distributed import Client, LocalCluster, as_completed
 
     own_cluster = own_client = None
@@ -249,8 +318,7 @@ def _run_dask(net, scenarios, pairs, base_routes, client, scheduler, workers, pr
                                                silence_logs=logging.CRITICAL)  # no log noise
                 client = own_client = Client(own_cluster)
         shared = client.scatter(net, broadcast=True)
-        futures = [client.submit(run_one, shared, s, pairs, base_routes, pure=False)
-                   for s in scenarios]
+        futures = [client.submit(task, shared, s, pairs, *extra, pure=False) for s in scenarios]
         index = {f.key: i for i, f in enumerate(futures)}
         frames: list[pd.DataFrame | None] = [None] * len(futures)
         for done, future in enumerate(as_completed(futures), start=1):
