@@ -31,6 +31,7 @@ def validate(
     from corridor.datafiles import builtin_dir
     from corridor.modes import validate_modes_tables
     from corridor.network import load
+    from corridor.services_table import validate_services_table
 
     if directory is not None and data is not None and directory != data:
         raise CorridorError(f"name the network once: DIRECTORY {directory} or --data {data}")
@@ -40,7 +41,9 @@ def validate(
         if directory is not None and directory.suffix.lower() == ".gpkg":
             problems = []  # a GeoPackage holds the network only; the modes tables are optional
         else:
-            problems = validate_modes_tables(directory or builtin_dir(), set(net.nodes.index))
+            ids = set(net.nodes.index)
+            problems = (validate_modes_tables(directory or builtin_dir(), ids)
+                        + validate_services_table(directory or builtin_dir(), ids))
         if problems:
             raise DataError(problems)
     except DataError as exc:
