@@ -20,6 +20,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor.errors import NoRouteError
+from corridor.frames import row_dicts
 from corridor.schema import WATER_MODES
 from corridor.timemodel import (
     DISRUPTION,
@@ -143,11 +144,11 @@ class StateGraph:
         # instead of one filter of the whole table per element
         own = ({} if disruptions is None or disruptions.empty
                else {key: rows for key, rows in disruptions.groupby("element", sort=False)})
-        for node_id, row in zip(self.node_ids, nodes.to_dict("records"), strict=True):
+        for node_id, row in zip(self.node_ids, row_dicts(nodes), strict=True):
             bundle = node_components(node_id, row, own.get(node_id))
             self.node_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
             components += bundle
-        for link_id, row in zip(self.link_ids, links.to_dict("records"), strict=True):
+        for link_id, row in zip(self.link_ids, self._link_rows, strict=True):
             bundle = link_components(link_id, row, own.get(link_id))
             self.link_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
             components += bundle
@@ -160,6 +161,7 @@ class StateGraph:
             + [j for j, b in enumerate(self.link_bundle) for _ in b], dtype=np.int64)
 
     def _build(self, nodes, links, disruptions) -> None:
+        self._link_rows = row_dicts(links)  # one plain record per link, read twice below
         self._components(nodes, links, disruptions)
         self.states: list[tuple[int, int, int, int]] = []
         self.state_index: dict[tuple[int, int, int, int], int] = {}
@@ -168,7 +170,7 @@ class StateGraph:
         self.edge_labels: list[tuple[str, ...]] = []
         src, dst, weight, link_of = [], [], [], []
         kinds = [set(k or []) for k in nodes["kind"]]
-        link_rows = links.to_dict("records")
+        link_rows = self.__dict__.pop("_link_rows")
         tracks: dict[int, set[int]] = {i: set() for i in range(len(self.node_ids))}
         for link in link_rows:
             for end in ("from", "to"):

@@ -16,6 +16,7 @@ from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
 from corridor.errors import CorridorError, NoRouteError
+from corridor.frames import row_dicts
 from corridor.limits import check_matrix, check_route_request
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import Spread, check_objective, percentile_days
@@ -266,8 +267,12 @@ def _check_consistent(net: Corridor, ends: Sequence[str], c: Constraints) -> Non
 
 def records(net: Corridor) -> tuple[dict[str, dict], dict[str, dict]]:
     """Node and link attributes as plain dicts keyed by id (fast look-ups, built once)."""
-    return net.derived("records", lambda: (net.nodes.drop(columns="geometry").to_dict("index"),
-                                           net.links.to_dict("index")))
+    def build() -> tuple[dict[str, dict], dict[str, dict]]:
+        nodes = net.nodes.drop(columns="geometry")
+        return (dict(zip(nodes.index, row_dicts(nodes), strict=True)),
+                dict(zip(net.links.index, row_dicts(net.links), strict=True)))
+
+    return net.derived("records", build)
 
 
 def state_graph(net: Corridor, statuses: frozenset[str]) -> StateGraph:

@@ -316,21 +316,44 @@ def _best_label(labels: Labels, states: list[int]) -> int | None:
     return best
 
 
-def _route_of(model: EdgeModel, labels: Labels, label: int, backward: bool,
-              start: str) -> tuple[list[str], list[str], tuple[int, ...]]:
-    """Node ids, link ids and state-graph edges of the label's path, in travel order from ``start``."""
-    link_of, ends = model.link_of, model.to_node
-    links, nodes, edges = [], [], []
-    while labels.parent[label] >= 0:
-        e = labels.edge[label]
-        edges.append(e)
-        if link_of[e] >= 0:
-            links.append(model.sg.link_ids[link_of[e]])
-            nodes.append(model.sg.node_ids[ends[e]])
-        label = labels.parent[label]
-    if backward:
-        return [start, *nodes], links, tuple(edges)
-    return [start, *nodes[::-1]], links[::-1], tuple(edges[::-1])
+Route = tuple[list[str], list[str], tuple[int, ...]]
+
+
+def _routes_of(model: EdgeModel, labels: Labels, wanted: list[int], backward: bool,
+               with_edges: bool = True) -> dict[int, Route]:
+    """Node ids (without the start), link ids and state-graph edges of each wanted label's path,
+    in travel order (edges only ``with_edges``: Monte Carlo needs them, the P90 formula not).
+
+    Labels form a tree (a parent is always created before its children), so each path is its
+    parent's path and one more edge: every label on the way is walked once, instead of one walk
+    from every node back to the start (quadratic on a large network).
+    """
+    link_of, ends, parent, edge = model.link_of, model.to_node, labels.parent, labels.edge
+    sg = model.sg
+    needed: set[int] = set()
+    for label in wanted:
+        while label >= 0 and label not in needed:
+            needed.add(label)
+            label = parent[label]
+    routes: dict[int, Route] = {}
+    empty: Route = ([], [], ())
+    for label in sorted(needed):
+        up = parent[label]
+        if up < 0:
+            routes[label] = empty
+            continue
+        nodes, links, edges = routes[up]
+        e = edge[label]
+        step = ([sg.node_ids[ends[e]]], [sg.link_ids[link_of[e]]]) if link_of[e] >= 0 else ([], [])
+        if not with_edges:
+            pass
+        elif backward:
+            edges = (e, *edges)
+        else:
+            edges = (*edges, e)
+        routes[label] = ((step[0] + nodes, step[1] + links, edges) if backward
+                         else (nodes + step[0], links + step[1], edges))
+    return routes
 
 
 def _topology(sg: StateGraph, starts: list[int], backward: bool) -> set[int]:
@@ -359,7 +382,8 @@ def _p90_days(net: Corridor, found: Path, var: float, samples: int, seed: int | 
     hours = found.hours
     if samples > 0 and found.links:
         return make_route(net, found, samples, seed).p90_days
-    return (hours + Z90 * math.sqrt(var)) / 24.0
+    # a sum of many variances can round a hair below zero on a long path
+    return (hours + Z90 * math.sqrt(max(var, 0.0))) / 24.0
 
 
 def reach(
@@ -436,8 +460,12 @@ def reach(
     labels = _search(model, costs, starts, autonomy, reverse)
     connected = _topology(sg, starts, reverse)
     node_records = records(net)[0]
+    bests = {node: _best_label(labels, model.departures[node] if reverse
+                               else model.arrivals[node]) for node in sg.node_ids if node != place}
+    routes = _routes_of(model, labels, [b for b in bests.values() if b is not None], reverse,
+                        with_edges=samples > 0)
     rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
-                 connected, samples, seed) for node in sg.node_ids]
+                 connected, samples, seed, bests.get(node), routes) for node in sg.node_ids]
     frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
     frame = frame.rename(columns={"temp_c": "ambient_c"})
     result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
@@ -457,7 +485,7 @@ def _commodity(catalogue: pd.DataFrame | None, name: str) -> Commodity:
 
 def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margin: float,
          place: str, record: dict, reverse: bool, connected: set[int], samples: int,
-         seed: int | None) -> dict:
+         seed: int | None, best: int | None, routes: dict[int, Route]) -> dict:
     sg = model.sg
     node = record["id"]
     ends = (place, node) if not reverse else (node, place)
@@ -467,13 +495,13 @@ def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margi
         return {**row, "reachable": True, "arrival_days": 0.0, "p90_days": 0.0,
                 "remaining_shelf_life_days": item.shelf_life_days, "unpowered_hours": 0.0,
                 "chill_injury": False, "reason": "", "path": [node], "links": []}
-    best = _best_label(labels, model.departures[node] if reverse else model.arrivals[node])
     if best is None:
         reason = "power" if sg.node_pos[node] in connected else "no_route"
         return {**row, "reachable": False, "arrival_days": math.nan, "p90_days": math.nan,
                 "remaining_shelf_life_days": math.nan, "unpowered_hours": math.nan,
                 "chill_injury": False, "reason": reason, "path": [], "links": []}
-    path, links, edges = _route_of(model, labels, best, reverse, ends[0])
+    nodes, links, edges = routes[best]
+    path = [ends[0], *nodes]
     remaining = item.shelf_life_days - labels.used[best] / 24.0
     ok = remaining >= margin - 1e-9
     cold, heat = labels.cold[best], labels.heat[best]
