@@ -713,3 +713,57 @@ def _matrix_percentiles(sg: StateGraph, edge_lists: list[tuple[int, ...]], sampl
     empty = np.array([len(e) == 0 for e in edge_lists])
     p50[empty] = p90[empty] = np.nan
     return p50, p90
+
+
+def border_nodes(net: Corridor) -> list[str]:
+    """Ids of operating border nodes (the elements :func:`closures` closes by default)."""
+    mask = net.nodes["kind"].map(lambda k: "border" in (k or [])) & (
+        net.nodes["status"] == "operating"
+    )
+    return list(net.nodes.index[mask])
+
+
+def closures(
+    net: Corridor, origin: str, destination: str, elements: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """N-1 for one journey: the expected days with each element closed in turn.
+
+    Parameters
+    ----------
+    net : Corridor
+    origin, destination : str
+        Place ids, names or aliases.
+    elements : iterable of str, optional
+        Node or link ids to close one at a time; every operating border node when omitted
+        (the origin and destination themselves are left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per element: element, on_route (the fastest route uses it), transit_days
+        (NaN when closing it leaves no route), delta_days against the open network.
+
+    Notes
+    -----
+    Closing an element the fastest route does not use leaves that route fastest, so only the
+    elements on it are searched again: a few searches instead of one per element (thousands of
+    border nodes on an OSM-built network), with the same days as closing each in turn.
+    """
+    start, end = net.resolve(origin), net.resolve(destination)
+    base = route(net, start, end, samples=0)
+    used = set(base.path) | set(base.links)
+    chosen = border_nodes(net) if elements is None else [
+        e if e in net.links.index else net.resolve(e) for e in elements]
+    rows = []
+    for element in dict.fromkeys(chosen):
+        if element in (start, end):
+            continue
+        days = base.transit_days
+        if element in used:
+            try:
+                days = route(net, start, end, avoid=[element], samples=0).transit_days
+            except NoRouteError:
+                days = float("nan")
+        rows.append({"element": element, "on_route": element in used, "transit_days": days,
+                     "delta_days": days - base.transit_days})
+    return pd.DataFrame(rows, columns=["element", "on_route", "transit_days", "delta_days"])
