@@ -435,6 +435,47 @@ class StateGraph:
         pairs = states[:-1] * (n + 1) + states[1:]
         return edges[np.searchsorted(keys, pairs)].tolist()
 
+    def trace_many(self, pred: np.ndarray, lookup, targets: np.ndarray) -> list[np.ndarray]:
+        """:meth:`trace` for many targets of one search at once (the same edge lists).
+
+        The predecessor chains are walked together, one vectorised step per edge of the longest
+        path, instead of one Python walk per target.
+        """
+        keys, edges = lookup
+        n = len(self.states)
+        targets = np.asarray(targets, dtype=np.int64)
+        if len(targets) == 0:
+            return []
+        rows = [targets]
+        current = targets
+        while True:
+            step = np.where(current >= 0, pred[np.maximum(current, 0)], -9999)
+            step = np.where((step < 0) | (step == n), -1, step)  # the virtual source ends a chain
+            if not (step >= 0).any():
+                break
+            rows.append(step)
+            current = step
+        chains = np.vstack(rows[::-1])  # (depth, targets), chains aligned at their ends
+        valid = chains >= 0
+        pairs = chains[:-1] * (n + 1) + chains[1:]
+        used = valid[:-1] & valid[1:]
+        found = np.zeros(pairs.shape, dtype=np.int64)
+        found[used] = edges[np.searchsorted(keys, pairs[used])]
+        return [found[used[:, j], j] for j in range(len(targets))]
+
+    def part_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The components each edge pays as CSR arrays (indptr, indices), built once."""
+        arrays = self.__dict__.get("_part_arrays")
+        if arrays is None:
+            lengths = np.fromiter((len(p) for p in self.edge_parts), dtype=np.int64,
+                                  count=len(self.edge_parts))
+            indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=indptr[1:])
+            indices = np.fromiter((c for p in self.edge_parts for c in p), dtype=np.int64,
+                                  count=int(indptr[-1]))
+            arrays = self._part_arrays = (indptr, indices)
+        return arrays
+
     def shortest(
         self, origin: str, destination: str, via: list[str], mask: np.ndarray
     ) -> Path:

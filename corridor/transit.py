@@ -312,12 +312,17 @@ def legs_of(sg: StateGraph, edges: Sequence[int]) -> list[Leg]:
 
 def component_counts(sg: StateGraph, edge_lists: Sequence[Sequence[int]]) -> csr_matrix:
     """Journeys × components: how many times each journey pays each component."""
-    rows, cols = [], []
-    for row, edges in enumerate(edge_lists):
-        for e in edges:
-            parts = sg.edge_parts[e]
-            rows += [row] * len(parts)
-            cols += parts
+    indptr, indices = sg.part_arrays()
+    lengths = np.fromiter((len(e) for e in edge_lists), dtype=np.int64, count=len(edge_lists))
+    edges = (np.concatenate([np.asarray(e, dtype=np.int64) for e in edge_lists]) if len(edge_lists)
+             else np.empty(0, dtype=np.int64))
+    journey = np.repeat(np.arange(len(edge_lists)), lengths)
+    parts = indptr[edges + 1] - indptr[edges]
+    rows = np.repeat(journey, parts)
+    # the parts of each edge in order: the edge's first part, then the next ones
+    first = np.repeat(indptr[edges], parts)
+    offset = np.arange(len(rows)) - np.repeat(np.cumsum(parts) - parts, parts)
+    cols = indices[first + offset]
     data = np.ones(len(rows))
     return csr_matrix((data, (rows, cols)), shape=(len(edge_lists), len(sg.components)))
 
@@ -675,30 +680,41 @@ def matrix(
     sg = state_graph(net, Constraints().statuses)
     check_matrix(len(starts) * len(ends), samples)  # draws are taken in chunks (timemodel)
     mask = _mask(net, sg, Constraints())
-    lengths = records(net)[1]
     rows, edge_lists = [], []
     for start in starts:
         dist, pred, lookup = sg.distances(sg.origin_states(start), mask)
-        for end in ends:
-            if end == start:
-                continue
-            target = sg.best_target(dist, end)
+        others = [end for end in ends if end != start]
+        targets = [sg.best_target(dist, end) for end in others]
+        reached = [t for t in targets if t is not None]
+        traced = iter(sg.trace_many(pred, lookup, np.asarray(reached, dtype=np.int64)))
+        for end, target in zip(others, targets, strict=True):
             if target is None:
                 rows.append((start, end, np.nan, np.nan, ""))
                 edge_lists.append(())
                 continue
-            edges = sg.trace(pred, lookup, target)
-            found = sg.as_path(start, edges, float(dist[target]))
-            rows.append((start, end, sum(lengths[lid]["length_km"] for lid in found.links),
-                         found.hours / 24.0,
-                         "; ".join(str(c) for c in crossings(net, found.nodes, found.links))))
-            edge_lists.append(tuple(edges))
+            edges = next(traced)
+            km, text = _pair_summary(sg, start, edges)
+            rows.append((start, end, km, float(dist[target]) / 24.0, text))
+            edge_lists.append(edges)
     frame = pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
                                         "border_crossings"])
     p50, p90 = _matrix_percentiles(sg, edge_lists, samples, seed)
     frame.insert(4, "p50_days", p50)
     frame.insert(5, "p90_days", p90)
     return frame
+
+
+def _pair_summary(sg: StateGraph, origin: str, edges: np.ndarray) -> tuple[float, str]:
+    """Distance (km) and the border crossings ('a→b; c→d') of one traced path, from arrays:
+    the same sum and the same steps as :func:`crossings` on the path's nodes."""
+    link = sg.edge_link[edges]
+    moves = link >= 0
+    nodes = np.concatenate([[sg.node_pos[origin]], sg.edge_dst_node[edges][moves]])
+    km = float(sum(sg.link_km[link[moves]].tolist()))
+    country = sg.country[nodes]
+    steps = np.flatnonzero(country[:-1] != country[1:])
+    names = sg.node_ids
+    return km, "; ".join(f"{names[nodes[i]]}→{names[nodes[i + 1]]}" for i in steps.tolist())
 
 
 def _matrix_percentiles(sg: StateGraph, edge_lists: list[tuple[int, ...]], samples: int,
