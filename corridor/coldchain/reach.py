@@ -32,12 +32,13 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
-from corridor._graph import IN, Path
+from corridor._graph import IN, OUT, Path
 from corridor.coldchain.climate import check_month, node_ambient
 from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError
 from corridor.limits import check_reach_request
 from corridor.schema import WATER_MODES
+from corridor.timemodel import RUN as TIME_RUN
 from corridor.transit import make_route, records, state_graph
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ RENEWED_BY = {
 REASONS = ("", "shelf_life", "power", "no_route", "freezing")
 Z90 = 1.2815515655446004
 RUN, POWERED, UNPOWERED, RECLASS = 0, 1, 2, 3
+RUN_KIND = TIME_RUN  # the time model's running component
 _EPS = 1e-9
 
 
@@ -129,8 +131,89 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
     return net.derived(("coldchain_edges", statuses), lambda: _build_edge_model(net, statuses))
 
 
+def _part_table(sg: StateGraph) -> np.ndarray | None:
+    """The parts of every edge as rows (edge, hours, kind, node_a, node_b, variance), in edge
+    order and, within an edge, in travel order: :func:`_edge_parts` for all edges at once.
+
+    None when some track change pays nothing at a node without components (the loop then
+    decides, as it always did).
+    """
+    indptr, indices = sg.part_arrays()
+    table = sg.components
+    n_edges = len(sg.src)
+    a, b, link = sg.edge_src_node, sg.edge_dst_node, sg.edge_link
+    track = np.asarray([t for _, t, _, _ in sg.states], dtype=np.int64) if sg.states else \
+        np.empty(0, dtype=np.int64)
+    count = indptr[1:] - indptr[:-1]
+    switch = (link < 0) & (track[sg.src] != track[sg.dst])
+    reclass = switch & (count == 0)  # the dwell was charged on arrival: transshipment
+    first_part = np.full(len(sg.node_ids), -1, dtype=np.int64)
+    for n, bundle in enumerate(sg.node_bundle):
+        if bundle:
+            first_part[n] = bundle[0]
+    if (first_part[a[reclass]] < 0).any():
+        return None
+    keep = (link >= 0) | switch  # a node edge on one track has no parts
+    edge = np.repeat(np.arange(n_edges), np.where(keep, count, 0))
+    offset = np.arange(len(edge)) - np.repeat(np.cumsum(np.where(keep, count, 0))
+                                              - np.where(keep, count, 0), np.where(keep, count, 0))
+    comp = indices[indptr[edge] + offset]
+    kind_of = np.asarray([c.kind for c in table.components], dtype=object)
+    owner = sg.component_node[comp]
+    on_link = link[edge] >= 0
+    water = np.isin(sg.link_mode, list(WATER_MODES))[np.maximum(link[edge], 0)] & on_link
+    part_kind = np.where(~on_link, UNPOWERED,
+                         np.where(owner >= 0, POWERED,
+                                  np.where((kind_of[comp] == RUN_KIND) | ~water, RUN, UNPOWERED)))
+    ea, eb = a[edge], b[edge]
+    node_a = np.where(on_link & (owner >= 0), owner, ea)
+    node_b = np.where(on_link & (owner >= 0), owner,
+                      np.where(on_link & (part_kind == RUN), eb, ea))
+    parts = np.column_stack([edge, table.mean[comp], part_kind, node_a, node_b,
+                             table.variance[comp]])
+    extra_edges = np.flatnonzero(reclass)
+    extra = np.column_stack([extra_edges, table.mean[first_part[a[extra_edges]]],
+                             np.full(len(extra_edges), RECLASS), a[extra_edges],
+                             a[extra_edges], np.zeros(len(extra_edges))])
+    rows = np.vstack([parts, extra])
+    return rows[np.argsort(rows[:, 0], kind="stable")]
+
+
+def _grouped(keys: np.ndarray, size: int) -> list[list[int]]:
+    """For each value 0..size-1 of ``keys``, the positions holding it, ascending."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(size + 1)).tolist()
+    flat = order.tolist()
+    return [flat[bounds[i]:bounds[i + 1]] for i in range(size)]
+
+
 def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
     sg = state_graph(net, statuses)
+    table = _part_table(sg)
+    if table is None:
+        return _build_edge_model_loop(net, sg)
+    n_edges = len(sg.src)
+    counted = table[:, 2] != RECLASS
+    edge = table[:, 0].astype(np.int64)
+    hours = np.bincount(edge[counted], table[counted, 1], n_edges)
+    var = np.bincount(edge[counted], table[counted, 5], n_edges)
+    n_states = len(sg.states)
+    in_side = np.flatnonzero(sg.state_side == IN)
+    out_free = np.flatnonzero((sg.state_side == OUT) & (sg.state_paid == 0))
+    arrivals = _grouped(sg.state_node[in_side], len(sg.node_ids))
+    departures = _grouped(sg.state_node[out_free], len(sg.node_ids))
+    in_ids, out_ids = in_side.tolist(), out_free.tolist()
+    return EdgeModel(
+        sg, hours, var, edge, table[:, 1], table[:, 2].astype(np.int64),
+        table[:, 3].astype(np.int64), table[:, 4].astype(np.int64),
+        _grouped(sg.src, n_states), _grouped(sg.dst, n_states),
+        {n: [in_ids[i] for i in arrivals[k]] for k, n in enumerate(sg.node_ids)},
+        {n: [out_ids[i] for i in departures[k]] for k, n in enumerate(sg.node_ids)}, {},
+        sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
+    )
+
+
+def _build_edge_model_loop(net: Corridor, sg: StateGraph) -> EdgeModel:
     n_edges = len(sg.src)
     hours, var = np.zeros(n_edges), np.zeros(n_edges)
     comps = []
