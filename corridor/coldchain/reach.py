@@ -326,10 +326,6 @@ class Labels:
     bags: dict[int, list[int]]
 
 
-def _dominated(labels: Labels, bag: list[int], used: float, power: float) -> bool:
-    return any(labels.used[i] <= used + _EPS and labels.power[i] <= power + _EPS for i in bag)
-
-
 def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
             backward: bool) -> Labels:
     """Pareto label-setting on (shelf life used, autonomy used/needed), best shelf life first."""
@@ -346,42 +342,53 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
         heapq.heappush(heap, (0.0, 0.0, len(labels.state) - 1))
     sg = model.sg
     adjacency = model.in_edges if backward else model.out_edges
-    ends = sg.src if backward else sg.dst
-    used_e, power_e, refund_e, renew = costs.used, costs.power, costs.refund, costs.renew
+    # plain lists: indexing a list gives a Python float, far cheaper than a numpy scalar
+    ends = (sg.src if backward else sg.dst).tolist()
+    dst = sg.dst.tolist()
+    used_e, power_e, refund_e = costs.used.tolist(), costs.power.tolist(), costs.refund.tolist()
+    hours_e, var_e = model.hours.tolist(), model.var.tolist()
+    heat_e, cold_e, unpowered_e = costs.heat.tolist(), costs.cold.tolist(), costs.unpowered.tolist()
+    renew = costs.renew.tolist()
+    l_used, l_power, bags = labels.used, labels.power, labels.bags
+    limit = autonomy_h + _EPS
     dead: set[int] = set()
     while heap:
         _, _, label = heapq.heappop(heap)
         if label in dead:
             continue
-        state, power = labels.state[label], labels.power[label]
+        state, power, used_here = labels.state[label], l_power[label], l_used[label]
         for e in adjacency[state]:
-            nxt = int(ends[e])
+            nxt = ends[e]
             if backward:
-                need = 0.0 if renew[int(sg.dst[e])] else power
-                new_power = power_e[e] + max(0.0, need - refund_e[e])
+                need = (0.0 if renew[dst[e]] else power) - refund_e[e]
+                new_power = power_e[e] + (need if need > 0.0 else 0.0)  # max(0, need), inlined
             else:
                 new_power = power + power_e[e]
-                if new_power <= autonomy_h + _EPS:
-                    new_power = 0.0 if renew[nxt] else max(0.0, new_power - refund_e[e])
-            if new_power > autonomy_h + _EPS:
+                if new_power <= limit:
+                    left = new_power - refund_e[e]
+                    new_power = 0.0 if renew[nxt] else (left if left > 0.0 else 0.0)
+            if new_power > limit:
                 continue
-            used = labels.used[label] + used_e[e]
-            bag = labels.bags.setdefault(nxt, [])
-            if _dominated(labels, bag, used, new_power):
+            used = used_here + used_e[e]
+            bag = bags.get(nxt)
+            if bag is None:
+                bag = bags[nxt] = []
+            elif any(l_used[i] <= used + _EPS and l_power[i] <= new_power + _EPS for i in bag):
                 continue
-            for other in bag:
-                if used <= labels.used[other] + _EPS and new_power <= labels.power[other] + _EPS:
-                    dead.add(other)
-            bag[:] = [o for o in bag if o not in dead]
+            else:
+                beaten = [o for o in bag if used <= l_used[o] + _EPS and new_power <= l_power[o] + _EPS]
+                if beaten:
+                    dead.update(beaten)
+                    bag[:] = [o for o in bag if o not in dead]
             new = len(labels.state)
             bag.append(new)
-            labels.used.append(used)
-            labels.hours.append(labels.hours[label] + model.hours[e])
-            labels.var.append(labels.var[label] + model.var[e])
-            labels.heat.append(labels.heat[label] + costs.heat[e])
-            labels.cold.append(labels.cold[label] + costs.cold[e])
-            labels.unpowered.append(labels.unpowered[label] + costs.unpowered[e])
-            labels.power.append(new_power)
+            l_used.append(used)
+            labels.hours.append(labels.hours[label] + hours_e[e])
+            labels.var.append(labels.var[label] + var_e[e])
+            labels.heat.append(labels.heat[label] + heat_e[e])
+            labels.cold.append(labels.cold[label] + cold_e[e])
+            labels.unpowered.append(labels.unpowered[label] + unpowered_e[e])
+            l_power.append(new_power)
             labels.parent.append(label)
             labels.edge.append(e)
             labels.state.append(nxt)
