@@ -1,6 +1,7 @@
 """How each analysis grows with the network: built-in, synthetic ~1k/10k/100k nodes, the OSM network.
 
-Run: ``python tests/benchmarks/bench_scale.py [--sizes builtin,1k,10k,100k] [--osm DIR] [--json]``.
+Run: ``python tests/benchmarks/bench_scale.py [--sizes builtin,1k,10k,100k] [--osm DIR] [--json]``
+(``--markdown`` for README's table; ``--from saved.json`` renders a saved ``--json`` run).
 ``load_cached`` reads the network back from the ``--data`` cache (:mod:`corridor.cache`);
 ``reach_first`` includes building the cold-chain edge model, ``reach`` is the next query;
 ``n1_borders`` is :func:`corridor.transit.closures` (every border node closed in turn for one
@@ -182,6 +183,19 @@ def print_table(rows: list[dict]) -> None:
     print("targets on 100k nodes (s): " + ", ".join(f"{k} <= {v:g}" for k, v in TARGETS_S.items()))
 
 
+def print_markdown(rows: list[dict]) -> None:
+    """The table transposed (one line per figure, one column per network), for README."""
+    rows = [r for r in rows if "error" not in r]
+    print("| | " + " | ".join(str(r["network"]) for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for column in COLUMNS[1:]:
+        if all(r.get(column) is None for r in rows):
+            continue
+        target = TARGETS_S.get(column)
+        label = f"{column} (target ≤ {target:g} s)" if target else column
+        print(f"| {label} | " + " | ".join(_cell(r.get(column)) for r in rows) + " |")
+
+
 def one(size: str, osm: str | None) -> dict:
     if size == "builtin":
         return measure(None, "built-in")
@@ -199,8 +213,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="builtin,1k,10k,100k")
     parser.add_argument("--osm", help="directory written by `corridor osm network`")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="print the table for README")
+    parser.add_argument("--from", dest="saved", help="render a saved --json output instead")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.saved:
+        rows = json.loads(Path(args.saved).read_text(encoding="utf-8"))
+        (print_markdown if args.markdown else print_table)(rows)
+        return
     if args.one:
         print(json.dumps(one(args.one, args.osm)))
         return
@@ -222,6 +242,8 @@ def main() -> None:
         rows.append(anchor)
     if args.json:
         print(json.dumps(rows, indent=1))
+    elif args.markdown:
+        print_markdown(rows)
     else:
         print_table(rows)
 
