@@ -255,3 +255,28 @@ def test_reach_command_lists_out_of_reach_places_and_chill_injury(cli):
     assert all(r["why"] for r in data["unreachable"])
     frozen = next(r for r in data["unreachable"] if r["reason"] == "freezing")
     assert frozen["arrival_days"] > 0 and "January" in frozen["why"]
+
+
+def test_vectorised_edge_model_equals_the_edge_by_edge_loop(net):
+    """The cold-chain model built from arrays is the one the loop over edges builds."""
+    import importlib
+
+    module = importlib.import_module("corridor.coldchain.reach")
+    statuses = frozenset({"operating"})
+    fast = module._build_edge_model(net, statuses)
+    slow = module._build_edge_model_loop(net, module.state_graph(net, statuses))
+    for name in ("hours", "var", "comp_edge", "comp_hours", "comp_kind", "comp_a", "comp_b"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+    for name in ("out_edges", "in_edges", "arrivals", "departures", "link_of", "to_node"):
+        assert getattr(fast, name) == getattr(slow, name), name
+
+
+def test_p90_survives_a_variance_rounded_below_zero(net):
+    """A long path's summed variance can round a hair below zero; the P90 is then the mean."""
+    import importlib
+
+    from corridor._graph import Path
+
+    module = importlib.import_module("corridor.coldchain.reach")
+    found = Path(48.0, ["a", "b"], ["a__b"])
+    assert module._p90_days(net, found, -1e-12, 0, 0) == 2.0

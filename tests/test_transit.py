@@ -257,3 +257,18 @@ def test_closures_on_two_crossings_known_answer(toy):
     assert table.loc["b", "delta_days"] == 0 and not table.loc["b", "on_route"]
     by_link = closures(toy, "a", "e", elements=["f__g"]).set_index("element")
     assert by_link.loc["f__g", "transit_days"] == pytest.approx(north.transit_days)
+
+
+def test_trace_many_gives_each_target_its_own_trace(net):
+    """Tracing all targets of one search together gives the edges tracing each one gives."""
+    from corridor.transit import state_graph, terminals
+
+    sg = state_graph(net, frozenset({"operating"}))
+    mask = sg.edge_mask()
+    dist, pred, lookup = sg.distances(sg.origin_states("xian"), mask)
+    targets = [t for t in (sg.best_target(dist, end) for end in terminals(net) if end != "xian")
+               if t is not None]
+    assert len(targets) > 20
+    together = sg.trace_many(pred, lookup, np.asarray(targets))
+    assert [list(e) for e in together] == [sg.trace(pred, lookup, t) for t in targets]
+    assert sg.trace_many(pred, lookup, np.asarray([], dtype=np.int64)) == []
