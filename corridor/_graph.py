@@ -235,11 +235,13 @@ class StateGraph:
         self._search_lock = threading.Lock()
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
+        del self.state_index  # only the build looks states up by key: not kept, not pickled
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
         state.pop("_search_lock", None)
         state["_csr_cache"] = {}
+        state["_steps"] = {}  # memoised per query; rebuilt on demand
         return state
 
     def __setstate__(self, state: dict) -> None:
