@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corridor.errors import NoRouteError
+from corridor.frames import row_dicts
 from corridor.schema import WATER_MODES
 from corridor.timemodel import (
     DISRUPTION,
@@ -186,11 +187,11 @@ class StateGraph:
         # instead of one filter of the whole table per element
         own = ({} if disruptions is None or disruptions.empty
                else {key: rows for key, rows in disruptions.groupby("element", sort=False)})
-        for node_id, row in zip(self.node_ids, nodes.to_dict("records"), strict=True):
+        for node_id, row in zip(self.node_ids, row_dicts(nodes), strict=True):
             bundle = node_components(node_id, row, own.get(node_id))
             self.node_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
             components += bundle
-        for link_id, row in zip(self.link_ids, links.to_dict("records"), strict=True):
+        for link_id, row in zip(self.link_ids, self._link_rows, strict=True):
             bundle = link_components(link_id, row, own.get(link_id))
             self.link_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
             components += bundle
@@ -203,6 +204,7 @@ class StateGraph:
             + [j for j, b in enumerate(self.link_bundle) for _ in b], dtype=np.int64)
 
     def _build(self, nodes, links, disruptions) -> None:
+        self._link_rows = row_dicts(links)  # one plain record per link, read twice below
         self._components(nodes, links, disruptions)
         self.states: list[tuple[int, int, int, int]] = []
         self.state_index: dict[tuple[int, int, int, int], int] = {}
@@ -211,7 +213,7 @@ class StateGraph:
         self.edge_labels: list[tuple[str, ...]] = []
         src, dst, weight, link_of = [], [], [], []
         kinds = [set(k or []) for k in nodes["kind"]]
-        link_rows = links.to_dict("records")
+        link_rows = self.__dict__.pop("_link_rows")
         tracks: dict[int, set[int]] = {i: set() for i in range(len(self.node_ids))}
         for link in link_rows:
             for end in ("from", "to"):
@@ -276,11 +278,13 @@ class StateGraph:
         self._search_lock = threading.Lock()
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
+        del self.state_index  # only the build looks states up by key: not kept, not pickled
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
         state.pop("_search_lock", None)
         state["_csr_cache"] = {}
+        state["_steps"] = {}  # memoised per query; rebuilt on demand
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -486,6 +490,47 @@ class StateGraph:
         states = np.asarray(chain, dtype=np.int64)
         pairs = states[:-1] * (n + 1) + states[1:]
         return edges[np.searchsorted(keys, pairs)].tolist()
+
+    def trace_many(self, pred: np.ndarray, lookup, targets: np.ndarray) -> list[np.ndarray]:
+        """:meth:`trace` for many targets of one search at once (the same edge lists).
+
+        The predecessor chains are walked together, one vectorised step per edge of the longest
+        path, instead of one Python walk per target.
+        """
+        keys, edges = lookup
+        n = len(self.states)
+        targets = np.asarray(targets, dtype=np.int64)
+        if len(targets) == 0:
+            return []
+        rows = [targets]
+        current = targets
+        while True:
+            step = np.where(current >= 0, pred[np.maximum(current, 0)], -9999)
+            step = np.where((step < 0) | (step == n), -1, step)  # the virtual source ends a chain
+            if not (step >= 0).any():
+                break
+            rows.append(step)
+            current = step
+        chains = np.vstack(rows[::-1])  # (depth, targets), chains aligned at their ends
+        valid = chains >= 0
+        pairs = chains[:-1] * (n + 1) + chains[1:]
+        used = valid[:-1] & valid[1:]
+        found = np.zeros(pairs.shape, dtype=np.int64)
+        found[used] = edges[np.searchsorted(keys, pairs[used])]
+        return [found[used[:, j], j] for j in range(len(targets))]
+
+    def part_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The components each edge pays as CSR arrays (indptr, indices), built once."""
+        arrays = self.__dict__.get("_part_arrays")
+        if arrays is None:
+            lengths = np.fromiter((len(p) for p in self.edge_parts), dtype=np.int64,
+                                  count=len(self.edge_parts))
+            indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=indptr[1:])
+            indices = np.fromiter((c for p in self.edge_parts for c in p), dtype=np.int64,
+                                  count=int(indptr[-1]))
+            arrays = self._part_arrays = (indptr, indices)
+        return arrays
 
     def shortest(
         self, origin: str, destination: str, via: list[str], mask: np.ndarray

@@ -22,6 +22,8 @@ def normalize(text: str) -> str:
     >>> normalize("Łódź Olechów"), normalize("Xi'an"), normalize("Frankfurt (Oder)")
     ('lodzolechow', 'xian', 'frankfurtoder')
     """
+    if text.isascii():  # nothing to fold or strip but case (most ids of a large network)
+        return _NON_WORD.sub("", text.lower())
     folded = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _NON_WORD.sub("", folded)

@@ -207,9 +207,11 @@ class Corridor:
 
     @cached_property
     def _places(self) -> PlaceIndex:
+        nodes = self.nodes
         return PlaceIndex(
-            (node_id, [node_id, row["name"], *(row["aliases"] or [])])
-            for node_id, row in self.nodes.iterrows()
+            (node_id, [node_id, name, *(aliases or [])])
+            for node_id, name, aliases in zip(nodes.index, nodes["name"].tolist(),
+                                              nodes["aliases"].tolist(), strict=True)
         )
 
     def resolve(self, place: str) -> str:

@@ -155,3 +155,32 @@ def test_cache_key_reads_the_library_versions_importlib_metadata_reports():
     for name in cache.PICKLED_LIBRARIES:
         assert cache._version(name) == metadata.version(name)
     assert cache._version("no-such-library-anywhere") == "absent"
+
+
+def test_a_network_directory_is_cached_once_per_directory(tmp_path, monkeypatch):
+    """--data DIR: validated once, read back from the cache; an edit gives a fresh load, and the
+    directory keeps one cache file; a bad directory is never cached and fails every time."""
+    from netfactory import two_crossings, write_network
+
+    from corridor.errors import DataError
+
+    monkeypatch.setenv("CORRIDOR_CACHE_DIR", str(tmp_path / "cache"))
+    nodes, links = two_crossings()
+    data = write_network(tmp_path / "net", nodes, links)
+    first = cache.directory_network(data)
+    assert len(list((tmp_path / "cache").glob("dir-*.pickle"))) == 1
+    again = cache.directory_network(data)
+    assert again is not first and again.nodes.equals(first.nodes)
+    from corridor.transit import route
+
+    assert route(again, "a", "e", samples=0).transit_days == pytest.approx(
+        route(first, "a", "e", samples=0).transit_days)
+    nodes[0]["properties"]["name"] = "Origin A"
+    write_network(data, nodes, links)
+    assert cache.directory_network(data).resolve("Origin A") == "a"
+    assert len(list((tmp_path / "cache").glob("dir-*.pickle"))) == 1
+    nodes[0]["properties"]["country"] = "??"
+    write_network(data, nodes, links)
+    for _ in range(2):
+        with pytest.raises(DataError):
+            cache.directory_network(data)

@@ -302,3 +302,28 @@ def test_reach_json_carries_the_failure_place(cli):
     assert code == 0
     chita = next(r for r in json.loads(out)["unreachable"] if r["node"] == "chita")
     assert chita["failed_at"] == "ulan_ude" and chita["failed_after_h"] >= 96
+
+
+def test_vectorised_edge_model_equals_the_edge_by_edge_loop(net):
+    """The cold-chain model built from arrays is the one the loop over edges builds."""
+    import importlib
+
+    module = importlib.import_module("corridor.coldchain.reach")
+    statuses = frozenset({"operating"})
+    fast = module._build_edge_model(net, statuses)
+    slow = module._build_edge_model_loop(net, module.state_graph(net, statuses))
+    for name in ("hours", "var", "comp_edge", "comp_hours", "comp_kind", "comp_a", "comp_b"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name)), name
+    for name in ("out_edges", "in_edges", "arrivals", "departures", "link_of", "to_node"):
+        assert getattr(fast, name) == getattr(slow, name), name
+
+
+def test_p90_survives_a_variance_rounded_below_zero(net):
+    """A long path's summed variance can round a hair below zero; the P90 is then the mean."""
+    import importlib
+
+    from corridor._graph import Path
+
+    module = importlib.import_module("corridor.coldchain.reach")
+    found = Path(48.0, ["a", "b"], ["a__b"])
+    assert module._p90_days(net, found, -1e-12, 0, 0) == 2.0

@@ -91,3 +91,31 @@ def test_regions_are_named_or_listed():
     assert region_countries("kz,cn") == ("KZ", "CN")
     with pytest.raises(CorridorError, match="--region 'XX'"):
         region_countries("XX")
+
+
+def test_disruption_episodes_follow_the_curated_nodes(built, curated, tmp_path):
+    """Episodes of curated nodes placed on the track are written with the network and loaded
+    back; episodes of elements not in it are left out."""
+    from corridor.osm.network import carried_disruptions
+
+    nodes, links, _ = built
+    episodes = carried_disruptions(curated.disruptions, nodes, links)
+    ids = {f["properties"]["id"] for f in nodes} | {f["properties"]["id"] for f in links}
+    assert set(episodes["element"]) <= ids
+    expected = curated.disruptions[curated.disruptions["element"].isin(CURATED)]
+    assert len(expected) >= 2
+    assert set(expected["element"]) <= set(episodes["element"])
+    assert len(episodes) < len(curated.disruptions)
+    assert episodes["note"].str.contains("OSM-built network").all()
+    loaded = corridor.load(write_network(tmp_path / "net", nodes, links, episodes)[0].parent)
+    kept = loaded.disruptions.set_index(["element", "episode"]).sort_index()
+    want = expected.set_index(["element", "episode"]).sort_index()
+    assert list(kept.loc[want.index, "chance"]) == pytest.approx(list(want["chance"]))
+    assert list(kept.loc[want.index, "extra_h"]) == pytest.approx(list(want["extra_h"]))
+    from corridor.timemodel import DISRUPTION
+    from corridor.transit import state_graph
+
+    sg = state_graph(loaded, frozenset({"operating"}))
+    for node in set(expected["element"]):
+        bundle = sg.node_bundle[sg.node_pos[node]]
+        assert any(sg.components[c].kind == DISRUPTION for c in bundle), node

@@ -220,3 +220,55 @@ def test_route_cli_json_keys(cli):
 def test_route_cli_impossible_constraints_exit_2(cli):
     code, out, err = cli("route", "Chongqing", "Duisburg", "--via", "Dostyk", "--avoid", "Dostyk")
     assert code == 2 and out == "" and "both on the route" in err
+
+
+def test_closures_match_closing_each_border_in_turn(net):
+    """N-1 over the border nodes searches only those on the route, with the same days as the
+    naive loop that closes every border node and routes again."""
+    from corridor.transit import border_nodes, closures, route
+
+    table = closures(net, "Chongqing", "Duisburg")
+    borders = [b for b in border_nodes(net) if b not in ("chongqing_tuanjiecun", "duisburg_logport")]
+    assert list(table["element"]) == borders
+    assert table["on_route"].sum() >= 2
+    for element in borders:
+        try:
+            expected = route(net, "Chongqing", "Duisburg", avoid=[element], samples=0).transit_days
+        except NoRouteError:
+            expected = float("nan")
+        got = table.set_index("element").loc[element, "transit_days"]
+        assert got == pytest.approx(expected, nan_ok=True), element
+    assert (table.loc[~table["on_route"], "delta_days"] == 0).all()
+    assert (table["delta_days"].dropna() >= -1e-9).all()
+
+
+def test_closures_on_two_crossings_known_answer(toy):
+    """Closing the south crossing (the fastest) moves the route north; closing a north node
+    changes nothing; closing a link works the same way."""
+    from corridor.transit import closures, route
+
+    table = closures(toy, "a", "e").set_index("element")
+    assert "f" in route(toy, "a", "e", samples=0).path
+    assert set(table.index) == {"b", "c", "f", "g"}
+    north = route(toy, "a", "e", avoid=["f"], samples=0)
+    assert "b" in north.path
+    assert table.loc["f", "transit_days"] == pytest.approx(north.transit_days)
+    assert table.loc["f", "delta_days"] > 0 and table.loc["f", "on_route"]
+    assert table.loc["b", "delta_days"] == 0 and not table.loc["b", "on_route"]
+    by_link = closures(toy, "a", "e", elements=["f__g"]).set_index("element")
+    assert by_link.loc["f__g", "transit_days"] == pytest.approx(north.transit_days)
+
+
+def test_trace_many_gives_each_target_its_own_trace(net):
+    """Tracing all targets of one search together gives the edges tracing each one gives."""
+    from corridor.transit import state_graph, terminals
+
+    sg = state_graph(net, frozenset({"operating"}))
+    mask = sg.edge_mask()
+    dist, pred, lookup = sg.distances(sg.origin_states("xian"), mask)
+    targets = [t for t in (sg.best_target(dist, end) for end in terminals(net) if end != "xian")
+               if t is not None]
+    assert len(targets) > 20
+    together = sg.trace_many(pred, lookup, np.asarray(targets))
+    assert [list(e) for e in together] == [sg.trace(pred, lookup, t) for t in targets]
+    assert sg.trace_many(pred, lookup, np.asarray([], dtype=np.int64)) == []

@@ -81,14 +81,14 @@ def check_options(**values: Any) -> None:
 
 
 def open_network(data: Path | None) -> Corridor:
-    """The network in ``data``, or the built-in one (validated once, then read from the cache
-    of :mod:`corridor.cache`). geopandas is imported here, not at start-up."""
+    """The network in ``data``, or the built-in one (either validated once, then read from the
+    cache of :mod:`corridor.cache`). geopandas is imported here, not at start-up."""
     if data is None:
         from corridor.cache import builtin_network
 
         return builtin_network()
-    from corridor.network import load
+    from corridor.cache import directory_network
 
-    return load(data)
+    return directory_network(data)
 
 

@@ -111,7 +111,13 @@ def osm_network(
 ) -> None:
     """Write a large network on OSM track: gauge by country, border crossings, curated values kept."""
     from corridor.datafiles import check_writable
-    from corridor.osm.network import build_features, region_countries, summary, write_network
+    from corridor.osm.network import (
+        build_features,
+        carried_disruptions,
+        region_countries,
+        summary,
+        write_network,
+    )
 
     started = time.perf_counter()
     countries = region_countries(region)
@@ -122,5 +128,7 @@ def osm_network(
     from corridor.osm.world import ATTRIBUTION, load_world_railways
 
     nodes, links, report = build_features(load_world_railways(), countries, curated, ATTRIBUTION)
-    write_network(out, nodes, links)
-    typer.echo(f"wrote {summary(report)} into {out} ({time.perf_counter() - started:.0f} s)", err=True)
+    episodes = carried_disruptions(curated.disruptions, nodes, links)
+    write_network(out, nodes, links, episodes)
+    typer.echo(f"wrote {summary(report)}, {len(episodes)} of {len(curated.disruptions)} disruption "
+               f"episodes kept, into {out} ({time.perf_counter() - started:.0f} s)", err=True)

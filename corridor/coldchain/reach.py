@@ -32,12 +32,13 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
-from corridor._graph import IN, Path
+from corridor._graph import IN, OUT, Path
 from corridor.coldchain.climate import check_month, node_ambient
 from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
 from corridor.errors import CorridorError
 from corridor.limits import check_reach_request
 from corridor.schema import WATER_MODES
+from corridor.timemodel import RUN as TIME_RUN
 from corridor.transit import make_route, records, state_graph
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ RENEWED_BY = {
 REASONS = ("", "shelf_life", "power", "no_route", "freezing")
 Z90 = 1.2815515655446004
 RUN, POWERED, UNPOWERED, RECLASS = 0, 1, 2, 3
+RUN_KIND = TIME_RUN  # the time model's running component
 _EPS = 1e-9
 
 
@@ -129,8 +131,89 @@ def edge_model(net: Corridor, statuses: frozenset[str] = frozenset({"operating"}
     return net.derived(("coldchain_edges", statuses), lambda: _build_edge_model(net, statuses))
 
 
+def _part_table(sg: StateGraph) -> np.ndarray | None:
+    """The parts of every edge as rows (edge, hours, kind, node_a, node_b, variance), in edge
+    order and, within an edge, in travel order: :func:`_edge_parts` for all edges at once.
+
+    None when some track change pays nothing at a node without components (the loop then
+    decides, as it always did).
+    """
+    indptr, indices = sg.part_arrays()
+    table = sg.components
+    n_edges = len(sg.src)
+    a, b, link = sg.edge_src_node, sg.edge_dst_node, sg.edge_link
+    track = np.asarray([t for _, t, _, _ in sg.states], dtype=np.int64) if sg.states else \
+        np.empty(0, dtype=np.int64)
+    count = indptr[1:] - indptr[:-1]
+    switch = (link < 0) & (track[sg.src] != track[sg.dst])
+    reclass = switch & (count == 0)  # the dwell was charged on arrival: transshipment
+    first_part = np.full(len(sg.node_ids), -1, dtype=np.int64)
+    for n, bundle in enumerate(sg.node_bundle):
+        if bundle:
+            first_part[n] = bundle[0]
+    if (first_part[a[reclass]] < 0).any():
+        return None
+    keep = (link >= 0) | switch  # a node edge on one track has no parts
+    edge = np.repeat(np.arange(n_edges), np.where(keep, count, 0))
+    offset = np.arange(len(edge)) - np.repeat(np.cumsum(np.where(keep, count, 0))
+                                              - np.where(keep, count, 0), np.where(keep, count, 0))
+    comp = indices[indptr[edge] + offset]
+    kind_of = np.asarray([c.kind for c in table.components], dtype=object)
+    owner = sg.component_node[comp]
+    on_link = link[edge] >= 0
+    water = np.isin(sg.link_mode, list(WATER_MODES))[np.maximum(link[edge], 0)] & on_link
+    part_kind = np.where(~on_link, UNPOWERED,
+                         np.where(owner >= 0, POWERED,
+                                  np.where((kind_of[comp] == RUN_KIND) | ~water, RUN, UNPOWERED)))
+    ea, eb = a[edge], b[edge]
+    node_a = np.where(on_link & (owner >= 0), owner, ea)
+    node_b = np.where(on_link & (owner >= 0), owner,
+                      np.where(on_link & (part_kind == RUN), eb, ea))
+    parts = np.column_stack([edge, table.mean[comp], part_kind, node_a, node_b,
+                             table.variance[comp]])
+    extra_edges = np.flatnonzero(reclass)
+    extra = np.column_stack([extra_edges, table.mean[first_part[a[extra_edges]]],
+                             np.full(len(extra_edges), RECLASS), a[extra_edges],
+                             a[extra_edges], np.zeros(len(extra_edges))])
+    rows = np.vstack([parts, extra])
+    return rows[np.argsort(rows[:, 0], kind="stable")]
+
+
+def _grouped(keys: np.ndarray, size: int) -> list[list[int]]:
+    """For each value 0..size-1 of ``keys``, the positions holding it, ascending."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(size + 1)).tolist()
+    flat = order.tolist()
+    return [flat[bounds[i]:bounds[i + 1]] for i in range(size)]
+
+
 def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
     sg = state_graph(net, statuses)
+    table = _part_table(sg)
+    if table is None:
+        return _build_edge_model_loop(net, sg)
+    n_edges = len(sg.src)
+    counted = table[:, 2] != RECLASS
+    edge = table[:, 0].astype(np.int64)
+    hours = np.bincount(edge[counted], table[counted, 1], n_edges)
+    var = np.bincount(edge[counted], table[counted, 5], n_edges)
+    n_states = len(sg.states)
+    in_side = np.flatnonzero(sg.state_side == IN)
+    out_free = np.flatnonzero((sg.state_side == OUT) & (sg.state_paid == 0))
+    arrivals = _grouped(sg.state_node[in_side], len(sg.node_ids))
+    departures = _grouped(sg.state_node[out_free], len(sg.node_ids))
+    in_ids, out_ids = in_side.tolist(), out_free.tolist()
+    return EdgeModel(
+        sg, hours, var, edge, table[:, 1], table[:, 2].astype(np.int64),
+        table[:, 3].astype(np.int64), table[:, 4].astype(np.int64),
+        _grouped(sg.src, n_states), _grouped(sg.dst, n_states),
+        {n: [in_ids[i] for i in arrivals[k]] for k, n in enumerate(sg.node_ids)},
+        {n: [out_ids[i] for i in departures[k]] for k, n in enumerate(sg.node_ids)}, {},
+        sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
+    )
+
+
+def _build_edge_model_loop(net: Corridor, sg: StateGraph) -> EdgeModel:
     n_edges = len(sg.src)
     hours, var = np.zeros(n_edges), np.zeros(n_edges)
     comps = []
@@ -243,10 +326,6 @@ class Labels:
     bags: dict[int, list[int]]
 
 
-def _dominated(labels: Labels, bag: list[int], used: float, power: float) -> bool:
-    return any(labels.used[i] <= used + _EPS and labels.power[i] <= power + _EPS for i in bag)
-
-
 def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
             backward: bool) -> Labels:
     """Pareto label-setting on (shelf life used, autonomy used/needed), best shelf life first."""
@@ -263,42 +342,53 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
         heapq.heappush(heap, (0.0, 0.0, len(labels.state) - 1))
     sg = model.sg
     adjacency = model.in_edges if backward else model.out_edges
-    ends = sg.src if backward else sg.dst
-    used_e, power_e, refund_e, renew = costs.used, costs.power, costs.refund, costs.renew
+    # plain lists: indexing a list gives a Python float, far cheaper than a numpy scalar
+    ends = (sg.src if backward else sg.dst).tolist()
+    dst = sg.dst.tolist()
+    used_e, power_e, refund_e = costs.used.tolist(), costs.power.tolist(), costs.refund.tolist()
+    hours_e, var_e = model.hours.tolist(), model.var.tolist()
+    heat_e, cold_e, unpowered_e = costs.heat.tolist(), costs.cold.tolist(), costs.unpowered.tolist()
+    renew = costs.renew.tolist()
+    l_used, l_power, bags = labels.used, labels.power, labels.bags
+    limit = autonomy_h + _EPS
     dead: set[int] = set()
     while heap:
         _, _, label = heapq.heappop(heap)
         if label in dead:
             continue
-        state, power = labels.state[label], labels.power[label]
+        state, power, used_here = labels.state[label], l_power[label], l_used[label]
         for e in adjacency[state]:
-            nxt = int(ends[e])
+            nxt = ends[e]
             if backward:
-                need = 0.0 if renew[int(sg.dst[e])] else power
-                new_power = power_e[e] + max(0.0, need - refund_e[e])
+                need = (0.0 if renew[dst[e]] else power) - refund_e[e]
+                new_power = power_e[e] + (need if need > 0.0 else 0.0)  # max(0, need), inlined
             else:
                 new_power = power + power_e[e]
-                if new_power <= autonomy_h + _EPS:
-                    new_power = 0.0 if renew[nxt] else max(0.0, new_power - refund_e[e])
-            if new_power > autonomy_h + _EPS:
+                if new_power <= limit:
+                    left = new_power - refund_e[e]
+                    new_power = 0.0 if renew[nxt] else (left if left > 0.0 else 0.0)
+            if new_power > limit:
                 continue
-            used = labels.used[label] + used_e[e]
-            bag = labels.bags.setdefault(nxt, [])
-            if _dominated(labels, bag, used, new_power):
+            used = used_here + used_e[e]
+            bag = bags.get(nxt)
+            if bag is None:
+                bag = bags[nxt] = []
+            elif any(l_used[i] <= used + _EPS and l_power[i] <= new_power + _EPS for i in bag):
                 continue
-            for other in bag:
-                if used <= labels.used[other] + _EPS and new_power <= labels.power[other] + _EPS:
-                    dead.add(other)
-            bag[:] = [o for o in bag if o not in dead]
+            else:
+                beaten = [o for o in bag if used <= l_used[o] + _EPS and new_power <= l_power[o] + _EPS]
+                if beaten:
+                    dead.update(beaten)
+                    bag[:] = [o for o in bag if o not in dead]
             new = len(labels.state)
             bag.append(new)
-            labels.used.append(used)
-            labels.hours.append(labels.hours[label] + model.hours[e])
-            labels.var.append(labels.var[label] + model.var[e])
-            labels.heat.append(labels.heat[label] + costs.heat[e])
-            labels.cold.append(labels.cold[label] + costs.cold[e])
-            labels.unpowered.append(labels.unpowered[label] + costs.unpowered[e])
-            labels.power.append(new_power)
+            l_used.append(used)
+            labels.hours.append(labels.hours[label] + hours_e[e])
+            labels.var.append(labels.var[label] + var_e[e])
+            labels.heat.append(labels.heat[label] + heat_e[e])
+            labels.cold.append(labels.cold[label] + cold_e[e])
+            labels.unpowered.append(labels.unpowered[label] + unpowered_e[e])
+            l_power.append(new_power)
             labels.parent.append(label)
             labels.edge.append(e)
             labels.state.append(nxt)
@@ -316,21 +406,44 @@ def _best_label(labels: Labels, states: list[int]) -> int | None:
     return best
 
 
-def _route_of(model: EdgeModel, labels: Labels, label: int, backward: bool,
-              start: str) -> tuple[list[str], list[str], tuple[int, ...]]:
-    """Node ids, link ids and state-graph edges of the label's path, in travel order from ``start``."""
-    link_of, ends = model.link_of, model.to_node
-    links, nodes, edges = [], [], []
-    while labels.parent[label] >= 0:
-        e = labels.edge[label]
-        edges.append(e)
-        if link_of[e] >= 0:
-            links.append(model.sg.link_ids[link_of[e]])
-            nodes.append(model.sg.node_ids[ends[e]])
-        label = labels.parent[label]
-    if backward:
-        return [start, *nodes], links, tuple(edges)
-    return [start, *nodes[::-1]], links[::-1], tuple(edges[::-1])
+Route = tuple[list[str], list[str], tuple[int, ...]]
+
+
+def _routes_of(model: EdgeModel, labels: Labels, wanted: list[int], backward: bool,
+               with_edges: bool = True) -> dict[int, Route]:
+    """Node ids (without the start), link ids and state-graph edges of each wanted label's path,
+    in travel order (edges only ``with_edges``: Monte Carlo needs them, the P90 formula not).
+
+    Labels form a tree (a parent is always created before its children), so each path is its
+    parent's path and one more edge: every label on the way is walked once, instead of one walk
+    from every node back to the start (quadratic on a large network).
+    """
+    link_of, ends, parent, edge = model.link_of, model.to_node, labels.parent, labels.edge
+    sg = model.sg
+    needed: set[int] = set()
+    for label in wanted:
+        while label >= 0 and label not in needed:
+            needed.add(label)
+            label = parent[label]
+    routes: dict[int, Route] = {}
+    empty: Route = ([], [], ())
+    for label in sorted(needed):
+        up = parent[label]
+        if up < 0:
+            routes[label] = empty
+            continue
+        nodes, links, edges = routes[up]
+        e = edge[label]
+        step = ([sg.node_ids[ends[e]]], [sg.link_ids[link_of[e]]]) if link_of[e] >= 0 else ([], [])
+        if not with_edges:
+            pass
+        elif backward:
+            edges = (e, *edges)
+        else:
+            edges = (*edges, e)
+        routes[label] = ((step[0] + nodes, step[1] + links, edges) if backward
+                         else (nodes + step[0], links + step[1], edges))
+    return routes
 
 
 def _topology(sg: StateGraph, starts: list[int], backward: bool) -> set[int]:
@@ -359,7 +472,8 @@ def _p90_days(net: Corridor, found: Path, var: float, samples: int, seed: int | 
     hours = found.hours
     if samples > 0 and found.links:
         return make_route(net, found, samples, seed).p90_days
-    return (hours + Z90 * math.sqrt(var)) / 24.0
+    # a sum of many variances can round a hair below zero on a long path
+    return (hours + Z90 * math.sqrt(max(var, 0.0))) / 24.0
 
 
 def reach(
@@ -436,8 +550,12 @@ def reach(
     labels = _search(model, costs, starts, autonomy, reverse)
     connected = _topology(sg, starts, reverse)
     node_records = records(net)[0]
+    bests = {node: _best_label(labels, model.departures[node] if reverse
+                               else model.arrivals[node]) for node in sg.node_ids if node != place}
+    routes = _routes_of(model, labels, [b for b in bests.values() if b is not None], reverse,
+                        with_edges=samples > 0)
     rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
-                 connected, samples, seed) for node in sg.node_ids]
+                 connected, samples, seed, bests.get(node), routes) for node in sg.node_ids]
     _place_failures(rows, model, costs, labels, starts, item, margin, autonomy, reverse,
                     node_records)
     frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
@@ -482,8 +600,7 @@ def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels
         best = _best_label(chosen, model.departures[node] if backward else model.arrivals[node])
         if best is None:
             continue
-        start = row["origin"]
-        edges = _route_of(model, chosen, best, backward, start)[2]
+        edges = _routes_of(model, chosen, [best], backward)[best][2]
         found = _failure(model, costs, edges, row["reason"], item, margin, autonomy)
         if found is not None:
             at = model.sg.node_ids[found[0]]
@@ -519,7 +636,7 @@ def _commodity(catalogue: pd.DataFrame | None, name: str) -> Commodity:
 
 def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margin: float,
          place: str, record: dict, reverse: bool, connected: set[int], samples: int,
-         seed: int | None) -> dict:
+         seed: int | None, best: int | None, routes: dict[int, Route]) -> dict:
     sg = model.sg
     node = record["id"]
     ends = (place, node) if not reverse else (node, place)
@@ -529,13 +646,13 @@ def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margi
         return {**row, "reachable": True, "arrival_days": 0.0, "p90_days": 0.0,
                 "remaining_shelf_life_days": item.shelf_life_days, "unpowered_hours": 0.0,
                 "chill_injury": False, "reason": "", "path": [node], "links": []}
-    best = _best_label(labels, model.departures[node] if reverse else model.arrivals[node])
     if best is None:
         reason = "power" if sg.node_pos[node] in connected else "no_route"
         return {**row, "reachable": False, "arrival_days": math.nan, "p90_days": math.nan,
                 "remaining_shelf_life_days": math.nan, "unpowered_hours": math.nan,
                 "chill_injury": False, "reason": reason, "path": [], "links": []}
-    path, links, edges = _route_of(model, labels, best, reverse, ends[0])
+    nodes, links, edges = routes[best]
+    path = [ends[0], *nodes]
     remaining = item.shelf_life_days - labels.used[best] / 24.0
     ok = remaining >= margin - 1e-9
     cold, heat = labels.cold[best], labels.heat[best]

@@ -19,6 +19,7 @@ ordinary geodata (``nodes.geojson``, ``links.geojson``) that ``corridor load``/`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,6 +33,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
 from corridor.datafiles import is_missing
+from corridor.episodes import COLUMNS as DISRUPTION_COLUMNS
+from corridor.episodes import DISRUPTIONS_FILE
 from corridor.errors import CorridorError
 from corridor.geodesy import distance_km, polyline_km
 from corridor.osm.track import EARTH_RADIUS_KM, TrackGraph
@@ -465,8 +468,51 @@ def build_features(
     return nodes, links, builder.report
 
 
-def write_network(out: str | Path, nodes: list[dict], links: list[dict]) -> list[Path]:
-    """Write ``nodes.geojson`` and ``links.geojson`` into ``out`` (all or nothing)."""
+_CURATED_LINK = re.compile(r"^track of curated link (\S+);")
+
+
+def carried_disruptions(disruptions: pd.DataFrame, nodes: list[dict], links: list[dict]
+                        ) -> pd.DataFrame:
+    """The curated disruption episodes that still have their element in the built network.
+
+    A curated node on the track keeps its id, so its episodes are kept as they are. A curated
+    link is covered by one or more generated links (``note`` "track of curated link ..."); its
+    episodes go to the longest of them, so a train passing the curated line still meets each
+    episode once. Episodes of elements off the track (or outside the region) are left out.
+    """
+    if disruptions is None or disruptions.empty:
+        return pd.DataFrame(columns=DISRUPTION_COLUMNS)
+    node_ids = {f["properties"]["id"] for f in nodes}
+    longest: dict[str, tuple[float, str]] = {}
+    for feature in links:
+        props = feature["properties"]
+        found = _CURATED_LINK.match(props.get("note") or "")
+        if found:
+            best = longest.get(found.group(1))
+            if best is None or props["length_km"] > best[0]:
+                longest[found.group(1)] = (props["length_km"], props["id"])
+    rows = []
+    for row in disruptions.to_dict("records"):
+        element = row["element"]
+        if element in node_ids:
+            rows.append({**row, "note": _joined(row.get("note"), "kept on the OSM-built network "
+                                                                   "(curated node on the track)")})
+        elif element in longest:
+            piece = longest[element][1]
+            rows.append({**row, "element": piece, "note": _joined(
+                row.get("note"), f"carried from curated link {element} to {piece}, the longest "
+                                 "OSM-built link on its track")})
+    return pd.DataFrame(rows, columns=DISRUPTION_COLUMNS)
+
+
+def _joined(note: Any, more: str) -> str:
+    return f"{note}; {more}" if isinstance(note, str) and note else more
+
+
+def write_network(out: str | Path, nodes: list[dict], links: list[dict],
+                  disruptions: pd.DataFrame | None = None) -> list[Path]:
+    """Write ``nodes.geojson``, ``links.geojson`` and (when there are episodes, see
+    :func:`carried_disruptions`) ``disruptions.csv`` into ``out`` (all or nothing)."""
     from corridor.datafiles import write_directory
     from corridor.osm.output import feature_collection_text
     from corridor.schema import LINKS_FILE, NODES_FILE
@@ -477,6 +523,10 @@ def write_network(out: str | Path, nodes: list[dict], links: list[dict]) -> list
                                        (LINKS_FILE, links, "corridor_links")):
             path = staging / name
             path.write_text(feature_collection_text(features, label), encoding="utf-8")
+            paths.append(path)
+        if disruptions is not None and not disruptions.empty:
+            path = staging / DISRUPTIONS_FILE
+            path.write_text(disruptions.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
             paths.append(path)
         return paths
 
@@ -532,5 +582,6 @@ def summary(report: BuildReport) -> str:
 
 
 __all__ = ["GAUGE_BY_COUNTRY", "REGIONS", "BuildReport", "Defaults", "build_features",
+           "carried_disruptions",
            "country_polygons", "region_countries", "summary", "synthetic_track",
            "write_network"]

@@ -1,6 +1,11 @@
 """How each analysis grows with the network: built-in, synthetic ~1k/10k/100k nodes, the OSM network.
 
-Run: ``python tests/benchmarks/bench_scale.py [--sizes builtin,1k,10k,100k] [--osm DIR] [--json]``.
+Run: ``python tests/benchmarks/bench_scale.py [--sizes builtin,1k,10k,100k] [--osm DIR] [--json]``
+(``--markdown`` for README's table; ``--from saved.json`` renders a saved ``--json`` run).
+``load_cached`` reads the network back from the ``--data`` cache (:mod:`corridor.cache`);
+``reach_first`` includes building the cold-chain edge model, ``reach`` is the next query;
+``n1_borders`` is :func:`corridor.transit.closures` (every border node closed in turn for one
+journey), ``n1_naive`` the loop that routes again for every border node (small networks only).
 Each network is measured in its own process (so ``peak_mb`` is that network's peak resident
 memory). Synthetic networks are made by ``corridor.osm.network`` (the builder of
 ``corridor osm network``) on a jittered grid of track over Eurasia, with the built-in network's
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -63,12 +69,27 @@ def measure(directory: Path | None, name: str) -> dict:
     import corridor
     from corridor.bottlenecks import assign
     from corridor.coldchain import reach
-    from corridor.transit import alternatives, matrix, route, state_graph
+    from corridor.transit import (
+        alternatives,
+        border_nodes,
+        closures,
+        matrix,
+        route,
+        state_graph,
+    )
 
     row: dict = {"network": name}
     row["load_cold"] = _clock(lambda: corridor.load(directory))
-    net = corridor.load(directory)
-    row["load_cached"] = float("nan")  # no load cache on this branch (ecosystem issue)
+    with tempfile.TemporaryDirectory() as cache_dir:  # the --data cache, as a command uses it
+        os.environ["CORRIDOR_CACHE_DIR"] = cache_dir
+        from corridor.cache import builtin_network, directory_network
+
+        def cached():
+            return builtin_network() if directory is None else directory_network(directory)
+
+        row["load_and_store"] = _clock(cached)  # load, state graph, records, pickle
+        row["load_cached"] = _clock(cached, repeat=3)
+        net = cached()
     row["nodes"], row["links"] = len(net.nodes), len(net.links)
     statuses = frozenset({"operating"})
     row["state_graph"] = _clock(lambda: state_graph(net.replace(), statuses))
@@ -78,23 +99,27 @@ def measure(directory: Path | None, name: str) -> dict:
     row["route"] = _clock(lambda: route(net, ORIGIN, DESTINATION, samples=0), repeat=5)
     found = route(net, ORIGIN, DESTINATION, samples=0)
     row["route_km"], row["route_days"] = found.distance_km, found.transit_days
+    if directory is not None:  # the same journey on the curated network, for the 5 % check
+        row["curated_route_km"] = route(corridor.load(), ORIGIN, DESTINATION, samples=0).distance_km
     row["route_mc_10k"] = _clock(lambda: route(net, ORIGIN, DESTINATION, samples=10_000, seed=0))
     row["alternatives_3"] = _clock(lambda: alternatives(net, ORIGIN, DESTINATION, 3, samples=0))
     rng = np.random.default_rng(0)
     ids = np.asarray(net.nodes.index)
     pick = list(rng.choice(ids, size=min(MATRIX_SIZE, len(ids)), replace=False))
     row["matrix_100x100"] = _clock(lambda: matrix(net, pick, pick, samples=1000))
+    row["reach_first"] = _clock(lambda: reach(net, ORIGIN, "chilled_beef"))  # + cold-chain model
     row["reach"] = _clock(lambda: reach(net, ORIGIN, "chilled_beef"))
     row["reverse_reach"] = _clock(lambda: reach(net, DESTINATION, "chilled_beef", reverse=True))
-    borders = [n for n, k in net.nodes["kind"].items() if "border" in (k or [])]
+    borders = border_nodes(net)
     row["border_nodes"] = len(borders)
+    row["n1_borders"] = _clock(lambda: closures(net, ORIGIN, DESTINATION))
 
-    def n1() -> None:
+    def naive_n1() -> None:  # close each border node in turn and route again
         for node in borders:
             with contextlib.suppress(corridor.errors.NoRouteError):
                 route(net, ORIGIN, DESTINATION, avoid=[node], samples=0)
 
-    row["n1_borders"] = _clock(n1)
+    row["n1_naive"] = _clock(naive_n1) if len(net.nodes) <= 2_000 else float("nan")
     row["assign_equilibrium"] = _clock(lambda: assign(net)) if len(net.nodes) <= 20_000 \
         else float("nan")
     row.update(_networkx_anchor(net, sg))
@@ -136,9 +161,10 @@ def scgraph_anchor() -> dict:
             "route_km": km}
 
 
-COLUMNS = ["network", "nodes", "states", "load_cold", "state_graph", "route", "route_mc_10k",
-           "alternatives_3", "matrix_100x100", "reach", "reverse_reach", "n1_borders",
-           "assign_equilibrium", "nx_state_route", "nx_link_route", "peak_mb"]
+COLUMNS = ["network", "nodes", "states", "load_cold", "load_cached", "state_graph", "route",
+           "route_mc_10k", "alternatives_3", "matrix_100x100", "reach_first", "reach",
+           "reverse_reach", "border_nodes", "n1_borders", "n1_naive", "assign_equilibrium",
+           "nx_state_route", "nx_link_route", "peak_mb"]
 
 
 def _cell(value) -> str:
@@ -155,6 +181,19 @@ def print_table(rows: list[dict]) -> None:
     for row in rows:
         print(" | ".join(_cell(row.get(c)) for c in COLUMNS))
     print("targets on 100k nodes (s): " + ", ".join(f"{k} <= {v:g}" for k, v in TARGETS_S.items()))
+
+
+def print_markdown(rows: list[dict]) -> None:
+    """The table transposed (one line per figure, one column per network), for README."""
+    rows = [r for r in rows if "error" not in r]
+    print("| | " + " | ".join(str(r["network"]) for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for column in COLUMNS[1:]:
+        if all(r.get(column) is None for r in rows):
+            continue
+        target = TARGETS_S.get(column)
+        label = f"{column} (target ≤ {target:g} s)" if target else column
+        print(f"| {label} | " + " | ".join(_cell(r.get(column)) for r in rows) + " |")
 
 
 def one(size: str, osm: str | None) -> dict:
@@ -174,8 +213,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="builtin,1k,10k,100k")
     parser.add_argument("--osm", help="directory written by `corridor osm network`")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="print the table for README")
+    parser.add_argument("--from", dest="saved", help="render a saved --json output instead")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.saved:
+        rows = json.loads(Path(args.saved).read_text(encoding="utf-8"))
+        (print_markdown if args.markdown else print_table)(rows)
+        return
     if args.one:
         print(json.dumps(one(args.one, args.osm)))
         return
@@ -197,6 +242,8 @@ def main() -> None:
         rows.append(anchor)
     if args.json:
         print(json.dumps(rows, indent=1))
+    elif args.markdown:
+        print_markdown(rows)
     else:
         print_table(rows)
 
