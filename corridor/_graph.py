@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corridor.datafiles import row_dicts
 from corridor.errors import NoRouteError
-from corridor.frames import row_dicts
 from corridor.schema import WATER_MODES
 from corridor.timemodel import (
     DISRUPTION,

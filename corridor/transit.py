@@ -13,8 +13,8 @@ import pycountry
 from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
+from corridor.datafiles import row_dicts
 from corridor.errors import CorridorError, NoRouteError
-from corridor.frames import row_dicts
 from corridor.limits import check_matrix, check_route_request
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import Spread, check_objective, percentile_days
