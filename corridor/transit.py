@@ -792,4 +792,6 @@ def closures(
                 days = float("nan")
         rows.append({"element": element, "on_route": element in used, "transit_days": days,
                      "delta_days": days - base.transit_days})
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["element", "on_route", "transit_days", "delta_days"])
