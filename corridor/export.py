@@ -390,3 +390,16 @@ def with_names(net: NetworkTables, frame: pd.DataFrame,
         out[f"{end}_name"] = out[end].map(names)
         out[f"{end}_country"] = out[end].map(countries)
     return out
+
+
+def with_desire_lines(net: NetworkTables, frame: pd.DataFrame,
+                      ends: tuple[str, str] = ("origin", "destination")) -> gpd.GeoDataFrame:
+    """``frame`` as a GeoDataFrame whose geometry is the straight line from each row's origin
+    node to its destination node (a desire line, for flow maps; the track is in the route)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    points = net.nodes.geometry
+    lines = [LineString([points[a], points[b]])
+             for a, b in zip(frame[ends[0]], frame[ends[1]], strict=True)]
+    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=lines, crs=net.nodes.crs)

@@ -185,10 +185,9 @@ def test_out_html_draws_the_commands_map(cli, tmp_path, argv):
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["matrix", "--origins", "Chongqing", "--destinations", "Duisburg", "--out", "m.gpkg"],
-     "expected one of .parquet, .csv"),
     (["matrix", "--origins", "Chongqing", "--destinations", "Duisburg", "--out", "m.html"],
-     "expected one of .parquet, .csv"),
+     "expected one of .gpkg, .geojson, .parquet, .csv"),
+    (["criticality", "--out", "c.png"], "expected one of .gpkg, .geojson, .parquet, .csv"),
     (["dependence", "--out", "d.geojson"], "expected one of .parquet, .csv, .html, .png"),
     (["bottlenecks", "--out", "b.shp"], "unknown file type '.shp'"),
     (["whatif", "dostyk-congestion", "altynkol-expansion", "--out", "w.html"],
@@ -231,3 +230,22 @@ def test_to_file_and_explore_work_on_the_command_tables(command_tables, tmp_path
     assert len(gpd.read_file(tmp_path / f"{name}.gpkg")) == len(frame)
     assert frame.index.name is None
     assert "leaflet" in frame.explore().get_root().render().lower()
+
+
+def test_criticality_and_matrix_write_their_geometry(cli, tmp_path, net):
+    """The N-1 ranking carries each closed element's point or line; the matrix each pair's
+    straight origin-destination desire line."""
+    ranking = tmp_path / "n1.gpkg"
+    code, _, err = cli("criticality", "--top", "3", "--out", str(ranking))
+    assert code == 0, err
+    ranked = read_frame(ranking)
+    assert set(ranked.geometry.geom_type) <= {"Point", "LineString", "MultiLineString"}
+    assert ranked.geometry.notna().all() and len(ranked) > 3  # the whole ranking, not the top
+    pairs = tmp_path / "m.geojson"
+    code, _, err = cli("matrix", "--origins", "Chongqing", "--destinations", "Duisburg,Lodz",
+                       "--samples", "0", "--out", str(pairs))
+    assert code == 0, err
+    lines = read_frame(pairs).set_index("destination")
+    start = net.nodes.geometry["chongqing_tuanjiecun"]
+    for end in ("duisburg_logport", "lodz_olechow"):
+        assert list(lines.geometry[end].coords) == [start.coords[0], net.nodes.geometry[end].coords[0]]

@@ -24,7 +24,7 @@ from corridor.cli.maps import (
     check_map_file,
     write_map,
 )
-from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
+from corridor.cli.output import TABLE_FORMATS, Offline, OutFile, check_offline, check_out, write_out
 
 DemandFile = Annotated[
     Path | None,
@@ -149,15 +149,16 @@ def criticality(
     full: Full = 0,
     as_json: JsonFlag = False,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the whole ranking by extension: .csv or .parquet (for a map of it: "
-        "corridor bottlenecks --out FILE.html).")] = None,
+        "--out", help="Write the whole ranking by extension: .gpkg or .geojson (each closed "
+        "element's point or line), .parquet or .csv (for a map of it: corridor bottlenecks --out "
+        "FILE.html).")] = None,
     data: DataDir = None,
 ) -> None:
     """Close each operating node and link in turn: TEU/day lost, trains rerouted, extra days."""
     from corridor import bottlenecks as analysis
 
     _check(top, horizon_days, full, flow)
-    check_out(out, PLAIN_FORMATS)
+    check_out(out, TABLE_FORMATS)
     net = open_network(data)
     base = analysis.assign(net, demand, horizon_days=horizon_days)
     ranked = analysis.criticality(net, demand, base=base, include_endpoints=include_endpoints,

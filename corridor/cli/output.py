@@ -32,8 +32,11 @@ OutFile = Annotated[Path | None, typer.Option(
 
 #: formats that draw the result's map
 MAP_FORMATS = (".html", ".png")
-#: what ``--out`` writes for a table without geometry and without a map (``corridor matrix``)
+#: what ``--out`` writes for a table without geometry and without a map
 PLAIN_FORMATS = (".parquet", ".csv")
+#: what ``--out`` writes for a table with geometry but no map of its own (``corridor criticality``,
+#: ``corridor matrix``)
+TABLE_FORMATS = (".gpkg", ".geojson", *PLAIN_FORMATS)
 
 Offline = Annotated[bool, typer.Option(
     "--offline", help="Make the --map / --out .html page self-contained: Leaflet and every script "

@@ -19,7 +19,7 @@ from corridor.cli.common import (
     split_list,
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
-from corridor.cli.output import PLAIN_FORMATS, Offline, OutFile, check_offline, check_out, write_out
+from corridor.cli.output import TABLE_FORMATS, Offline, OutFile, check_offline, check_out, write_out
 from corridor.datafiles import atomic_write_text
 
 
@@ -135,8 +135,9 @@ def matrix(
     samples: Annotated[int, typer.Option(help="Monte Carlo draws per pair.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write the matrix by extension: .csv (days to 2 decimals) or .parquet "
-        "(full precision); a matrix has no geometry or map.")] = None,
+        "--out", help="Write the matrix by extension: .csv (days to 2 decimals), .parquet (full "
+        "precision), .gpkg or .geojson (each pair as a straight origin-destination desire line "
+        "for flow maps, not the track).")] = None,
     as_json: JsonFlag = False,
     data: DataDir = None,
 ) -> None:
@@ -144,7 +145,7 @@ def matrix(
     from corridor.transit import matrix as transit_matrix
 
     check_options(samples=samples, seed=seed)
-    check_out(out, PLAIN_FORMATS)
+    check_out(out, TABLE_FORMATS)
     from corridor.export import with_names
 
     net = open_network(data)
@@ -154,6 +155,10 @@ def matrix(
     if out is not None:
         if out.suffix.lower() == ".csv":
             atomic_write_text(out, frame.to_csv(index=False, float_format="%.2f"), "--out")
+        elif out.suffix.lower() in (".gpkg", ".geojson"):
+            from corridor.export import with_desire_lines
+
+            write_out(out, lambda: with_desire_lines(net, frame), None)
         else:
             write_out(out, lambda: frame, None)
         typer.echo(f"wrote {len(frame)} pairs to {out}", err=True)
