@@ -33,9 +33,32 @@ def _json(result) -> dict:
             **dict(result.attrs)}
 
 
-def _title(result) -> str:
+#: printed precision: days to 0.1, money and kg CO2e to whole units (JSON keeps 2 decimals)
+DAYS_COLUMNS = ("days", "p50_days", "p90_days", "shelf_life_left_days")
+WHOLE_COLUMNS = ("cost_usd", "p90_cost_usd", "co2e_kg", "inventory_usd", "total_cost_usd")
+
+
+def _shown(result):
+    """The printed table: every figure of a column with the same number of decimals."""
+    shown = result[DISPLAY].copy()
+    for column in DAYS_COLUMNS:
+        shown[column] = [_number(v, 1) for v in shown[column]]
+    for column in WHOLE_COLUMNS:
+        shown[column] = [_number(v, 0) for v in shown[column]]
+    return shown
+
+
+def _number(value, digits: int) -> str:
+    import math
+
+    return "" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _title(net, result) -> str:
     attrs = result.attrs
-    title = f"{attrs['origin']} → {attrs['destination']}, {attrs['container']}' container"
+    names = net.nodes["name"]
+    title = (f"{names.get(attrs['origin'], attrs['origin'])} → "
+             f"{names.get(attrs['destination'], attrs['destination'])}, {attrs['container']}' container")
     if attrs.get("month"):
         title += f", month {attrs['month']}"
     return title + (f" — scenario {attrs['scenario']}" if attrs.get("scenario") else "")
@@ -99,9 +122,9 @@ def modes(
         print_json(out)
         return
     out = console()
-    out.print(tables.frame_table(result[DISPLAY].round(1), title=_title(result)))
+    out.print(tables.frame_table(_shown(result), title=_title(net, result)))
     if variant is not None:
-        out.print(tables.frame_table(variant[DISPLAY].round(1), title=_title(variant)))
+        out.print(tables.frame_table(_shown(variant), title=_title(net, variant)))
         merged = merge_modes(result, variant)[list(SIDE_BY_SIDE)].rename(columns=SIDE_BY_SIDE)
         out.print(tables.frame_table(pd.DataFrame(merged).round(1),
                                      title=f"Baseline beside scenario {chosen.name}"))
