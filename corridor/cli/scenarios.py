@@ -27,6 +27,8 @@ from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from corridor.scenarios.compare import Comparison
 
 #: corridor.scenarios.compare.ANALYSES, spelled here so `corridor --help` need not import pandas
@@ -106,7 +108,7 @@ def _pareto(base: object, scenario: object) -> str:
     return f"{mark(base)}→{mark(scenario)}" if mark(base) != mark(scenario) else mark(base)
 
 
-def _modes_table(result: Comparison, description: str) -> Table:
+def _modes_table(result: Comparison, description: str, names: Mapping[str, str]) -> Table:
     """The modes comparison of each pair: days, USD and kg CO2e per option, baseline vs scenario."""
     table = Table(title=Text(f"Modes: {terminal_safe(result.scenario)} (one container per option; "
                              "baseline, then under the scenario)"),
@@ -119,7 +121,8 @@ def _modes_table(result: Comparison, description: str) -> Table:
         table.add_column(column, justify="right" if column in heads else "left")
     shown = None
     for row in result.modes.to_dict(orient="records"):
-        pair = f"{row['origin']} → {row['destination']}"
+        pair = (f"{names.get(row['origin'], row['origin'])} → "
+                f"{names.get(row['destination'], row['destination'])}")
         if shown is not None and pair != shown:
             table.add_section()
         table.add_row(_safe(pair if pair != shown else ""), _safe(row["option"]),
@@ -207,7 +210,8 @@ def whatif(
         if result.bottlenecks is not None:
             out.print(_bottleneck_table(result))
         if result.modes is not None:
-            out.print(_modes_table(result, "" if result.transit is not None else scenario.description))
+            out.print(_modes_table(result, "" if result.transit is not None else scenario.description,
+                                   net.nodes["name"]))
 
 
 @app.command(epilog="Example: corridor scenarios --json")
