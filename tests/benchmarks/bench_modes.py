@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+
+from timing import fastest
 
 REPEAT = 3
 PAIR = ("Chongqing", "Duisburg")
@@ -40,15 +41,6 @@ def first_call(prelude: str, call: str) -> float:
     return min(runs)
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def main() -> None:
     from corridor.modes import compare_modes
     from corridor.network import load
@@ -65,9 +57,10 @@ def main() -> None:
     net = load()
     compare_modes(net, *PAIR)
     print("warm, in this process (best of 5):")
-    print(f"  modes                                      {best_of(lambda: compare_modes(net, *PAIR)):.3f} s")
+    print(f"  modes                                      "
+          f"{fastest(lambda: compare_modes(net, *PAIR), 5):.3f} s")
     print(f"  rail route, 3 alternatives, 2000 draws     "
-          f"{best_of(lambda: alternatives(net, *PAIR, k=3, samples=2000)):.3f} s")
+          f"{fastest(lambda: alternatives(net, *PAIR, k=3, samples=2000), 5):.3f} s")
 
 
 if __name__ == "__main__":
