@@ -126,16 +126,21 @@ def _flow_served(net, demand, flow, countries):
                if country[o] not in countries and country[d] not in countries)
 
 
+def _china_europe_rows(net, demand):
+    """The demand rows from China to Europe."""
+    country = net.nodes["country"]
+    europe = corridor.bottlenecks.capacity.europe_codes()
+    return demand[[country[o] == "CN" and country[d] in europe
+                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sets(st.sampled_from(["RU", "BY", "MN", "AZ", "GE", "TR"]), max_size=2),
        st.sampled_from(["RU", "BY", "MN", "AZ", "TR"]))
 def test_avoiding_a_country_never_raises_the_trains_the_assignment_carries(net, avoided, extra):
     """The capacity-constrained assignment (other flows competing) with one more country closed."""
     demand = inputs.builtin_demand(net)
-    country = net.nodes["country"]
-    europe = corridor.bottlenecks.capacity.europe_codes()
-    flow = demand[[country[o] == "CN" and country[d] in europe
-                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+    flow = _china_europe_rows(net, demand)
     before = _flow_served(net, demand, flow, sorted(avoided))
     after = _flow_served(net, demand, flow, sorted(avoided | {extra}))
     assert after <= before + 1e-6
@@ -336,10 +341,7 @@ def test_cli_short_and_wide_views(cli):
 def test_adding_capacity_on_a_detour_never_lowers_the_trains_the_assignment_carries(net, element, factor):
     """Russia avoided: more capacity on the Middle Corridor (or anywhere) never lowers the served trains."""
     demand = inputs.builtin_demand(net)
-    country = net.nodes["country"]
-    europe = corridor.bottlenecks.capacity.europe_codes()
-    flow = demand[[country[o] == "CN" and country[d] in europe
-                   for o, d in zip(demand.origin, demand.destination, strict=True)]]
+    flow = _china_europe_rows(net, demand)
     before = _flow_served(net, demand, flow, ["RU"])
     bigger = Scenario("more", "more capacity").scale("capacity_trains_day", factor, element).apply(net)
     after = _flow_served(bigger, demand, flow, ["RU"])
