@@ -294,3 +294,25 @@ def row_dicts(frame, columns: list[str] | None = None) -> list[dict[str, Any]]:
         return [{} for _ in range(len(frame))]
     values = [frame[c].tolist() for c in columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+#: shipped Natural Earth admin-0 polygons of Europe, Asia and Africa (see corridor/_data/README.md)
+COUNTRIES_DATA = "_data/countries.geojson"
+
+
+def country_polygons():
+    """The shipped admin-0 polygons (columns ``iso_a2``, ``name``, ``geometry``), read once.
+
+    The frame is shared between callers: read it, do not edit it.
+    """
+    if "frame" not in _COUNTRIES:
+        from importlib import resources
+
+        import geopandas as gpd
+
+        with resources.as_file(resources.files("corridor") / COUNTRIES_DATA) as file:
+            _COUNTRIES["frame"] = gpd.read_file(file)
+    return _COUNTRIES["frame"]
+
+
+_COUNTRIES: dict[str, Any] = {}

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from corridor.datafiles import is_missing
+from corridor.datafiles import country_polygons, is_missing
 from corridor.episodes import COLUMNS as DISRUPTION_COLUMNS
 from corridor.episodes import DISRUPTIONS_FILE
 from corridor.errors import CorridorError
@@ -105,13 +104,6 @@ class BuildReport:
 
 
 # -- countries ------------------------------------------------------------------------------------
-
-def country_polygons() -> gpd.GeoDataFrame:
-    """The shipped admin-0 polygons (columns ``iso_a2``, ``name``, ``geometry``)."""
-    path = resources.files("corridor") / "_data" / "countries.geojson"
-    with resources.as_file(path) as file:
-        return gpd.read_file(file)
-
 
 def node_countries(lon: np.ndarray, lat: np.ndarray, polygons: gpd.GeoDataFrame) -> np.ndarray:
     """ISO code of the polygon holding each point ('' when none is within ``COAST_SNAP_DEG``)."""

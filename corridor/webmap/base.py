@@ -207,7 +207,9 @@ def _countries() -> dict[str, Any]:
     if "data" not in _COUNTRY_CACHE:
         from importlib.resources import files
 
-        text = files("corridor").joinpath("_data/countries.geojson").read_text(encoding="utf-8")
+        from corridor.datafiles import COUNTRIES_DATA
+
+        text = files("corridor").joinpath(COUNTRIES_DATA).read_text(encoding="utf-8")
         _COUNTRY_CACHE["data"] = json.loads(text)
     return _COUNTRY_CACHE["data"]
 

@@ -10,7 +10,6 @@ a disc over its stations.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import branca.colormap
@@ -18,6 +17,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from corridor.datafiles import country_polygons
 from corridor.webmap.base import attribute_table, base_map, esc, finish, fmt, popup, tooltip
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def dependence_map(net: Corridor, table: pd.DataFrame, top: int = 5) -> folium.M
                                            caption="share of the flow's trains")
     shares = folium.FeatureGroup(name="share of the flow", show=True)
     by = table.attrs.get("by", "country")
-    polygons = country_polygons() if by == "country" else None
+    polygons = polygons_by_code() if by == "country" else None
     for row in table.itertuples(index=False):
         shape = polygons.geometry.get(row.id) if polygons is not None else None
         if shape is not None:
@@ -54,12 +54,9 @@ def dependence_map(net: Corridor, table: pd.DataFrame, top: int = 5) -> folium.M
 
 
 @lru_cache(maxsize=1)
-def country_polygons() -> gpd.GeoDataFrame:
+def polygons_by_code() -> gpd.GeoDataFrame:
     """The shipped Natural Earth admin-0 polygons, indexed by ISO 3166-1 alpha-2 code."""
-    path = resources.files("corridor") / "_data" / "countries.geojson"
-    with resources.as_file(path) as file:
-        frame = gpd.read_file(file)
-    return frame.drop_duplicates("iso_a2").set_index("iso_a2")
+    return country_polygons().drop_duplicates("iso_a2").set_index("iso_a2")
 
 
 def _country_shape(shape, row, scale) -> folium.GeoJson:
