@@ -144,6 +144,13 @@ COMMODITY_FIELDS: tuple[Field, ...] = (
     Field("margin_days", "number", minimum=0.0, maximum=3650.0),
 )
 
+#: numbers of the published-services table (``services.csv``); an empty cell means not published
+SERVICE_FIELDS: tuple[Field, ...] = (
+    Field("published_km", "number", positive=True),
+    Field("published_days_min", "number", positive=True),
+    Field("published_days_max", "number", positive=True),
+)
+
 #: monthly mean air temperature of the climate table (``climate.csv``), °C
 MONTHLY_TEMPERATURE = Field("temp_c", "number", minimum=-70.0, maximum=60.0)
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from corridor.errors import Problem
+from corridor.schema import SERVICE_FIELDS
+from corridor.validation import parse_number
 
 SERVICES_FILE = "services.csv"
 REQUIRED_COLUMNS = ("service", "origin", "destination", "border_crossing", "crossing_nodes",
@@ -66,13 +68,14 @@ def check_service_row(line: int, row: dict, node_ids: set[str] | None) -> list[P
                 if name not in node_ids:
                     problems.append(Problem(SERVICES_FILE, key, column, _unknown(name, node_ids)))
     values = {}
-    for column in ("published_km", "published_days_min", "published_days_max"):
-        value = _number(row[column])
-        if isinstance(value, str) or (value is not None and value <= 0):
-            problems.append(Problem(SERVICES_FILE, key, column,
-                                    f"{row[column]!r}; expected a finite number > 0 or an empty cell"))
-        elif value is not None:
-            values[column] = value
+    for field in SERVICE_FIELDS:
+        if not str(row[field.name]).strip():  # not published
+            continue
+        value, problem = parse_number(field, row[field.name])
+        if problem:
+            problems.append(Problem(SERVICES_FILE, key, field.name, f"{problem} or an empty cell"))
+        else:
+            values[field.name] = value
     low, high = values.get("published_days_min"), values.get("published_days_max")
     if (low is None) != (high is None) and not problems:
         problems.append(Problem(SERVICES_FILE, key, "published_days_max",
