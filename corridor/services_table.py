@@ -15,20 +15,18 @@ Columns with node ids:
 from __future__ import annotations
 
 import difflib
-import math
 from pathlib import Path
 
 import pandas as pd
 
 from corridor.errors import Problem
 from corridor.schema import SERVICE_FIELDS
-from corridor.validation import parse_number
+from corridor.validation import parse_number, year_problem
 
 SERVICES_FILE = "services.csv"
 REQUIRED_COLUMNS = ("service", "origin", "destination", "border_crossing", "crossing_nodes",
                     "published_km", "published_days_min", "published_days_max", "year", "source")
 NODE_LIST_COLUMNS = ("crossing_nodes", "distance_via")
-YEAR_RANGE = (1990, 2030)
 
 
 def node_list(text: object) -> list[str]:
@@ -42,17 +40,6 @@ def _unknown(name: str, node_ids: set[str]) -> str:
     close = difflib.get_close_matches(name, sorted(node_ids), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return f"no node {name!r} in nodes.geojson{hint}"
-
-
-def _number(text: str) -> float | str | None:
-    """``None`` for an empty cell, the float for a finite number, the text otherwise."""
-    if not str(text).strip():
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return str(text)
-    return value if math.isfinite(value) else str(text)
 
 
 def check_service_row(line: int, row: dict, node_ids: set[str] | None) -> list[Problem]:
@@ -88,10 +75,9 @@ def check_service_row(line: int, row: dict, node_ids: set[str] | None) -> list[P
                                 "a route for the published distance, but no published_km"))
     if not str(row["source"]).strip():
         problems.append(Problem(SERVICES_FILE, key, "source", "missing source"))
-    year = _number(row["year"])
-    if not isinstance(year, float) or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        problems.append(Problem(SERVICES_FILE, key, "year", f"{row['year']!r}; expected a year "
-                                f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}"))
+    year = year_problem(row["year"])
+    if year:
+        problems.append(Problem(SERVICES_FILE, key, "year", year))
     return problems
 
 

@@ -97,6 +97,21 @@ def parse_number(field: Field, text: Any) -> tuple[float | None, str | None]:
     return (None, problem) if problem else (value, None)
 
 
+#: years a sourced table row (tariffs, factors, published services) may give for its figure
+SOURCE_YEAR_RANGE = (1990, 2030)
+
+
+def year_problem(text: Any) -> str | None:
+    """What is wrong with the ``year`` cell of a sourced table row, or None."""
+    try:
+        year = float(text)
+    except (TypeError, ValueError):
+        year = math.nan
+    if not SOURCE_YEAR_RANGE[0] <= year <= SOURCE_YEAR_RANGE[1]:  # NaN fails too
+        return f"{text!r}; expected a year {SOURCE_YEAR_RANGE[0]}–{SOURCE_YEAR_RANGE[1]}"
+    return None
+
+
 def check_field(field: Field, props: Mapping[str, Any]) -> str | None:
     """Return what is wrong with one property, or None when it is valid."""
     if field.name not in props:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from corridor.errors import Problem
 from corridor.modes.lanes import read_checked_lanes
+from corridor.validation import year_problem
 
 TABLE_FILES = ("tariffs.csv", "emission_factors.csv", "sea.csv", "air.csv")
 PORTS_FILE = "ports.csv"
@@ -30,7 +31,6 @@ KINDS = {
 }
 CONTAINERS = {"20", "40", "*"}
 REGIONS = {"china", "north_europe", "mediterranean"}
-YEAR_RANGE = (1990, 2030)
 
 
 Rows = list[dict[str, str]]
@@ -84,10 +84,9 @@ def check_range_row(name: str, line: int, row: dict) -> list[Problem]:
     elif source.lower().startswith("estimate"):
         problems.append(Problem(name, key, "source", "an estimate is not a source; expected where the "
                                 "figure was published (say 'estimate' in note)"))
-    year = _number(row.get("year"))
-    if year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        problems.append(Problem(name, key, "year", f"{row.get('year')!r}; expected a year "
-                                f"{YEAR_RANGE[0]}–{YEAR_RANGE[1]}"))
+    year = year_problem(row.get("year"))
+    if year:
+        problems.append(Problem(name, key, "year", year))
     values = {}
     for column in ("low", "typical", "high"):
         value = _number(row.get(column))
