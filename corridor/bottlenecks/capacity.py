@@ -386,18 +386,22 @@ class MinCut:
                 "elements": self.elements.drop(columns="geometry", errors="ignore").to_dict("records")}
 
 
+def attach_ends(graph: nx.DiGraph, sources: Sequence[str], sinks: Sequence[str]) -> nx.DiGraph:
+    """``graph`` (a :func:`flow_graph`, edited in place) with ``SOURCE`` feeding every departure
+    port of the sources and every arrival port of the sinks feeding ``SINK``."""
+    tracks = graph.graph["tracks"]
+    for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
+        for t in tracks.get(place, ()):
+            for x in (False, True):
+                port = ("port", place, t, side, x)
+                if port in graph:
+                    graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
+    return graph
+
+
 def max_flow_cut(net: Corridor, sources: Sequence[str], sinks: Sequence[str]) -> MinCut:
     """Max flow / min cut between node ids with networkx (``nx.minimum_cut``)."""
-    graph = flow_graph(net)
-    tracks = graph.graph["tracks"]
-    for place in sources:
-        for t in tracks.get(place, ()):
-            for x in (False, True):
-                graph.add_edge("SOURCE", ("port", place, t, "out", x))
-    for place in sinks:
-        for t in tracks.get(place, ()):
-            for x in (False, True):
-                graph.add_edge(("port", place, t, "in", x), "SINK")
+    graph = attach_ends(flow_graph(net), sources, sinks)
     if "SOURCE" not in graph or "SINK" not in graph:
         raise CorridorError("sources or sinks are not on any operating link")
     try:

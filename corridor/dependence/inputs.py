@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from corridor import bottlenecks
-from corridor.bottlenecks.capacity import OPERATING, capacity_model, element_rows, flow_graph
+from corridor.bottlenecks.capacity import OPERATING, attach_ends, capacity_model, element_rows, flow_graph
 from corridor.dependence import maxflow
 from corridor.errors import CorridorError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
@@ -170,15 +170,7 @@ def _arrays(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> 
 def attached_flow_graph(net: Corridor, sources: tuple[str, ...], sinks: tuple[str, ...]) -> nx.DiGraph:
     """The baseline flow network with SOURCE and SINK attached (a new graph)."""
     graph = net.derived("dependence.flow_graph", lambda: flow_graph(net)).copy()
-    tracks = graph.graph["tracks"]
-    sinks = tuple(s for s in sinks if s not in sources)
-    for place, side, end in [(s, "out", "SOURCE") for s in sources] + [(s, "in", "SINK") for s in sinks]:
-        for t in tracks.get(place, ()):
-            for x in (False, True):
-                port = ("port", place, t, side, x)
-                if port in graph:
-                    graph.add_edge(*((end, port) if end == "SOURCE" else (port, end)))
-    return graph
+    return attach_ends(graph, sources, tuple(s for s in sinks if s not in sources))
 
 
 def container_usd_co2e(net: Corridor, found: Route) -> tuple[float, float]:
