@@ -19,6 +19,7 @@ from corridor.cli.common import (
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.cli.output import Offline, check_offline, check_out, write_out
+from corridor.cli.tables import number_text
 
 DISPLAY = ["option", "days", "p50_days", "p90_days", "cost_usd", "p90_cost_usd", "co2e_kg", "inventory_usd",
            "total_cost_usd", "shelf_life_left_days", "pareto", "best_for"]
@@ -42,16 +43,10 @@ def _shown(result):
     """The printed table: every figure of a column with the same number of decimals."""
     shown = result[DISPLAY].copy()
     for column in DAYS_COLUMNS:
-        shown[column] = [_number(v, 1) for v in shown[column]]
+        shown[column] = [number_text(v, ",.1f", "") for v in shown[column]]
     for column in WHOLE_COLUMNS:
-        shown[column] = [_number(v, 0) for v in shown[column]]
+        shown[column] = [number_text(v, ",.0f", "") for v in shown[column]]
     return shown
-
-
-def _number(value, digits: int) -> str:
-    import math
-
-    return "" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
 
 
 def _title(net, result) -> str:

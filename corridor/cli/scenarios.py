@@ -23,6 +23,7 @@ from corridor.cli.common import (
 )
 from corridor.cli.maps import MapFile, check_map_file, write_map
 from corridor.cli.output import Offline, OutFile, check_offline, check_out, draws_map, write_out
+from corridor.cli.tables import number_text
 from corridor.datafiles import atomic_write_text, check_writable
 from corridor.errors import CorridorError
 
@@ -46,11 +47,7 @@ def _safe(value: object) -> Text:
 
 
 def _days(value: float) -> str:
-    return "–" if value != value else f"{value:.1f}"
-
-
-def _number(value: float, spec: str) -> str:
-    return "–" if value != value else format(value, spec)
+    return number_text(value, ".1f")
 
 
 def _delta(value: float) -> str:
@@ -95,9 +92,9 @@ def _bottleneck_table(result: Comparison, top: int = 10) -> Table:
     for column in ("element", "type", "util. base", "util. scenario", "Δ util.", "Δ delay h"):
         table.add_column(column)
     for row in result.bottlenecks.head(top).itertuples(index=False):
-        table.add_row(_safe(row.id), _safe(row.type), _number(row.utilization_base, ".2f"),
-                      _number(row.utilization_scenario, ".2f"),
-                      _number(row.utilization_delta, "+.2f"), _number(row.delay_h_delta, "+.1f"))
+        table.add_row(_safe(row.id), _safe(row.type), number_text(row.utilization_base, ".2f"),
+                      number_text(row.utilization_scenario, ".2f"),
+                      number_text(row.utilization_delta, "+.2f"), number_text(row.delay_h_delta, "+.1f"))
     return table
 
 
@@ -127,9 +124,10 @@ def _modes_table(result: Comparison, description: str, names: Mapping[str, str])
             table.add_section()
         table.add_row(_safe(pair if pair != shown else ""), _safe(row["option"]),
                       _days(row["base_days"]), _days(row["scenario_days"]), _delta(row["delta_days"]),
-                      _number(row["base_cost_usd"], ",.0f"), _number(row["scenario_cost_usd"], ",.0f"),
-                      _usd_delta(row["delta_cost_usd"]), _number(row["base_co2e_kg"], ",.0f"),
-                      _number(row["scenario_co2e_kg"], ",.0f"),
+                      number_text(row["base_cost_usd"], ",.0f"),
+                      number_text(row["scenario_cost_usd"], ",.0f"),
+                      _usd_delta(row["delta_cost_usd"]), number_text(row["base_co2e_kg"], ",.0f"),
+                      number_text(row["scenario_co2e_kg"], ",.0f"),
                       _safe(_pareto(row["base_pareto"], row["scenario_pareto"])), _safe(row["change"]))
         shown = pair
     return table

@@ -35,6 +35,11 @@ def _plain_cell(value: Any) -> str:
     return str(value)
 
 
+def number_text(value: float | None, spec: str, missing: str = "–") -> str:
+    """``value`` formatted with ``spec``, or ``missing`` for None and NaN."""
+    return missing if value is None or value != value else format(value, spec)
+
+
 def frame_table(frame: pd.DataFrame, title: str = "") -> Table:
     """A table with one row per DataFrame row."""
     table = Table(title=title, show_lines=False)
