@@ -44,10 +44,11 @@ NO_CAPACITY_COLOR = "#607d8b"
 CUT_COLOR = "#000000"
 QUEUE_COLOR = "#d500f9"
 UNREACHABLE_COLOR = "#757575"  # outline of the hollow marker of a place a load cannot reach
-#: reach scales: saturated at every step, so no reachable place looks like the hollow grey
-#: marker of an unreachable one (ColorBrewer RdYlBu / RdYlGn end and middle colours)
-ARRIVAL_COLORS = ["#2166ac", "#67a9cf", "#fdae61", "#b2182b"]
-SHELF_LIFE_COLORS = ["#b2182b", "#fdae61", "#1a9850"]
+#: reach scales: every step and every blend between two steps is saturated, so no reachable place
+#: looks like the hollow grey marker of an unreachable one (a light blue → orange blend passes
+#: through grey; blue → teal → gold → orange → red does not)
+ARRIVAL_COLORS = ["#2166ac", "#1b9e77", "#e6ab02", "#d95f02", "#b2182b"]
+SHELF_LIFE_COLORS = ["#b2182b", "#e6ab02", "#1a9850"]
 REASONS = {
     "shelf_life": "too little shelf life left on arrival",
     "power": "reefer power would run out between service points",
