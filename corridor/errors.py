@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -45,6 +46,14 @@ class DataError(CorridorError):
         head = str(self.problems[0]) if self.problems else "invalid data"
         more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
         super().__init__(head + more)
+
+
+def expected_one_of(value: str, choices: Iterable[str]) -> str:
+    """``"expected one of a, b, c"`` and, when one choice is close to ``value``, ``"; did you mean 'b'?"``."""
+    choices = list(choices)
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"expected one of {', '.join(choices)}{hint}"
 
 
 class UnknownPlaceError(CorridorError, KeyError):

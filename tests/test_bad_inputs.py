@@ -224,9 +224,11 @@ CASES = [
     ("bottlenecks --full -1", USER, "--full"),
     ("criticality --horizon-days -5", USER, "--horizon-days"),
     ("criticality --flow nowhere", USER, "--flow"),
+    ("criticality --flow china-centrl-asia", USER, "did you mean 'china-central-asia'"),
     ("bottlenecks --data {d}/zero_capacity", USER, "capacity_trains_day"),
     # -- transit dependence --------------------------------------------------------------------
     ("dependence --flow europe", USER, "unknown --flow"),
+    ("dependence --flow chin-europe", USER, "did you mean 'china-europe'"),
     ("dependence --by region", USER, "unknown --by"),
     ("dependence --demand {d}/demand_nan.csv", USER, "finite"),
     ("dependence --demand {d}/missing.csv", USER, "not found"),

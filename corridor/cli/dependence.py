@@ -66,12 +66,12 @@ def dependence(
     """How much of a flow each transit country holds, and what avoiding it costs."""
     from corridor.dependence import dependence as analysis
     from corridor.dependence import flow_names
-    from corridor.errors import CorridorError
+    from corridor.errors import CorridorError, expected_one_of
     from corridor.scenarios import find_scenario
     from corridor.webmap.dependence import dependence_map
 
     if flow not in flow_names():
-        raise CorridorError(f"unknown --flow {flow!r}; expected one of {', '.join(flow_names())}")
+        raise CorridorError(f"unknown --flow {flow!r}; {expected_one_of(flow, flow_names())}")
     check_map_file(map_file)
     check_out(out, (*PLAIN_FORMATS, *MAP_FORMATS))
     check_offline(offline, map_file, out)

@@ -10,7 +10,7 @@ import typer
 
 from corridor.cli.common import DataDir, app, check_options, open_network, split_list
 from corridor.datafiles import check_writable
-from corridor.errors import CorridorError
+from corridor.errors import CorridorError, expected_one_of
 
 if TYPE_CHECKING:
     import folium
@@ -41,7 +41,7 @@ def check_bottleneck_options(top: int, horizon_days: float, full: int = 0,
 
     check_options(top=top, horizon_days=horizon_days, full=full)
     if flow not in FLOWS:
-        raise CorridorError(f"--flow {flow!r}: expected one of {', '.join(FLOWS)}")
+        raise CorridorError(f"--flow {flow!r}: {expected_one_of(flow, FLOWS)}")
 
 
 def _check_out(out: Path, option: str = "--out") -> None:
