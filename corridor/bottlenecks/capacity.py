@@ -23,6 +23,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from corridor._graph import IN, can_switch, link_track
+from corridor.bottlenecks import maxflow
 from corridor.bottlenecks.queues import HORIZON_DAYS, wait_hours, wait_slope
 from corridor.errors import CorridorError
 
@@ -400,23 +401,18 @@ def attach_ends(graph: nx.DiGraph, sources: Sequence[str], sinks: Sequence[str])
 
 
 def max_flow_cut(net: Corridor, sources: Sequence[str], sinks: Sequence[str]) -> MinCut:
-    """Max flow / min cut between node ids with networkx (``nx.minimum_cut``)."""
+    """Max flow / min cut between node ids (scipy's Dinic on the flow network, :mod:`.maxflow`)."""
     graph = attach_ends(flow_graph(net), sources, sinks)
     if "SOURCE" not in graph or "SINK" not in graph:
         raise CorridorError("sources or sinks are not on any operating link")
-    try:
-        value, (reach, _) = nx.minimum_cut(graph, "SOURCE", "SINK")
-    except nx.NetworkXUnbounded:
+    arrays = maxflow.flow_arrays(graph)
+    value, rows = maxflow.min_cut(arrays, maxflow.open_edges(arrays, (), ()))
+    if np.isinf(value):
         raise CorridorError(
             "the flow is unbounded: some route from the sources to the sinks has no capacity on any "
             "node or link; add capacity_trains_day to its elements"
-        ) from None
-    rows = {}
-    for u, v, attrs in graph.edges(data=True):
-        if u in reach and v not in reach and "capacity" in attrs:
-            element = attrs["element"]
-            rows[element] = rows.get(element, 0.0) + attrs["capacity"]
-    return MinCut(float(value), element_rows(net, rows), list(sources), list(sinks))
+        )
+    return MinCut(value, element_rows(net, rows), list(sources), list(sinks))
 
 
 def element_rows(net: Corridor, capacities: dict[str, float]) -> pd.DataFrame:

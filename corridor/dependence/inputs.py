@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from corridor import bottlenecks
+from corridor.bottlenecks import maxflow
 from corridor.bottlenecks.capacity import OPERATING, attach_ends, capacity_model, element_rows, flow_graph
-from corridor.dependence import maxflow
 from corridor.errors import CorridorError
 from corridor.modes import DEFAULT_PAYLOAD_T, builtin_tables, compare_modes, emissions, tariffs
 from corridor.network import Corridor
