@@ -71,6 +71,33 @@ def test_a_gap_in_the_track_is_reported_not_bridged():
     assert decision.chosen_km == CONVENTIONAL_KM and decision.why.startswith("gap")
 
 
+def test_track_outside_the_band_is_found_in_the_widened_band():
+    # the chord A-B is the curated route; the only track swings ~67 km north of it, outside the
+    # 45 km band (15 % of ~301 km) but inside the band twice as wide
+    rail = _graph([[A, BULGE, B]])
+    decision = _decide(_link(CONVENTIONAL_KM, "length_km: estimate"), rail, coords=(A, B))
+    assert decision.length_source == "osm"
+    assert decision.traced_km == pytest.approx(CONVENTIONAL_KM, rel=1e-3)
+    assert decision.band_km == pytest.approx(2 * 0.15 * polyline_km([A, B]), rel=1e-3)
+    assert "widened 90 km band" in decision.why
+
+
+def test_a_trace_from_the_widened_band_still_passes_the_plausibility_test():
+    rail = _graph([[A, BULGE, B]])
+    curated = round(CONVENTIONAL_KM / 1.5, 1)  # the track is 1.5x the curated length: a detour
+    decision = _decide(_link(curated, "length_km: estimate"), rail, coords=(A, B))
+    assert decision.length_source == "estimate" and decision.chosen_km == curated
+    assert "detour, refused" in decision.why and "widened" in decision.why
+
+
+def test_track_beyond_the_widened_band_is_still_a_gap():
+    far = (106.65, 36.2)  # ~133 km north of the chord, outside even the widened 90 km band
+    rail = _graph([[A, far, B]])
+    decision = _decide(_link(CONVENTIONAL_KM, "length_km: estimate"), rail, coords=(A, B))
+    assert decision.traced_km is None and decision.length_source == "estimate"
+    assert decision.why.startswith("gap: no continuous track between the ends within 90 km")
+
+
 def test_a_published_length_wins_and_takes_the_agreeing_trace_as_geometry():
     rail = _graph([[A, BULGE, B]])
     published = round(CONVENTIONAL_KM * 1.03, 1)

@@ -62,3 +62,12 @@ def test_reach_counts_and_failure_places_in_readme_are_current(net):
     assert f"With 48 hours only {counts[1]} " in text
     assert f"\"{why(chita, july.attrs).split(':')[0]}\"" in text
     assert f"runs dry after {chongqing['failed_at_name']}, {chongqing['failed_after_h']:.0f} h in" in text
+
+
+def test_length_source_counts_in_readme_are_current(net):
+    rail = net.links[net.links["mode"] == "rail"]
+    counts = rail["length_source"].value_counts()
+    sentence = (f"Of the {len(rail)} rail links, {counts['published']} lengths are published, "
+                f"{counts['osm']} traced and {counts['estimate']} estimates")
+    print("\n" + sentence)
+    assert sentence in " ".join(README.split()), f"README is stale: {sentence!r}"

@@ -15,6 +15,12 @@ them inside a band around the curated route, then choose
 3. ``estimate`` — else the curated length stays, and the note says why the trace was refused
    (no track near a node, a gap in the track inside the band, or an implausible trace).
 
+The trace is searched in a band around the curated route (``BAND_MIN_KM`` or ``BAND_SHARE`` of the
+straight line, whichever is wider). Curated routes are coarse (a few waypoints), so real track can
+leave that band where the line swings round hills or lakes; when no track joins the ends inside it,
+the search is repeated once in a band ``WIDE_BAND_FACTOR`` times wider. A trace found there passes the
+same plausibility test, so a wider band never admits a detour or a high-speed shortcut.
+
 Ferry and sea links are left alone. Traced geometry is simplified with a 1 km tolerance in a local
 azimuthal-equidistant projection.
 """
@@ -38,6 +44,8 @@ from corridor.osm.track import Trace, TrackGraph
 MAX_SNAP_KM = 10.0
 BAND_MIN_KM = 40.0
 BAND_SHARE = 0.15
+#: when no track joins the ends inside the band, the search is tried once more in a band this much wider
+WIDE_BAND_FACTOR = 2.0
 MIN_RATIO_CURATED = 0.90
 MIN_RATIO_CURATED_CN = 0.97
 MAX_RATIO_CURATED = 1.35
@@ -67,6 +75,7 @@ class Decision:
     snap_from_km: float | None = None
     snap_to_km: float | None = None
     longest_track_edge_km: float | None = None
+    band_km: float | None = None
     why: str = ""
     coords: list[tuple[float, float]] | None = field(default=None, repr=False)
 
@@ -159,16 +168,25 @@ def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision
                         f"connected in the rail graph; not bridged")
         return None
     band = max(BAND_MIN_KM, BAND_SHARE * decision.straight_km)
-    allowed = band_mask(rail, coords, band)
-    for piece in shared:
-        (a, snap_a), (b, snap_b) = near_a[piece], near_b[piece]
-        trace = rail.trace(a, b, allowed)
-        if trace is not None:
-            decision.snap_from_km, decision.snap_to_km = snap_a, snap_b
-            return trace
-    decision.why = (f"gap: no continuous track between the ends within {band:.0f} km of the "
-                    f"curated route; not bridged")
+    for width in (band, WIDE_BAND_FACTOR * band):
+        allowed = band_mask(rail, coords, width)
+        for piece in shared:
+            (a, snap_a), (b, snap_b) = near_a[piece], near_b[piece]
+            trace = rail.trace(a, b, allowed)
+            if trace is not None:
+                decision.snap_from_km, decision.snap_to_km = snap_a, snap_b
+                decision.band_km = width
+                return trace
+    decision.why = (f"gap: no continuous track between the ends within {WIDE_BAND_FACTOR * band:.0f} km "
+                    f"of the curated route; not bridged")
     return None
+
+
+def _band_text(decision: Decision) -> str:
+    """' (found in the widened N km band)' when the trace needed the wider band, else ''."""
+    if decision.band_km is None or decision.band_km <= max(BAND_MIN_KM, BAND_SHARE * decision.straight_km):
+        return ""
+    return f" (found in the widened {decision.band_km:.0f} km band)"
 
 
 def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str, str],
@@ -203,7 +221,7 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
         return decision
     refused = trace_plausibility(trace.km, curated, straight, countries)
     if refused:
-        decision.chosen_km, decision.why = curated, refused
+        decision.chosen_km, decision.why = curated, refused + _band_text(decision)
         return decision
     # the straight connectors from the stations to the snapped track count, as the geometry draws them
     connectors = (decision.snap_from_km or 0.0) + (decision.snap_to_km or 0.0)
@@ -211,6 +229,7 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
     decision.geometry, decision.coords = "traced", simplify_coords(track)
     decision.why = f"traced on OSM track ({trace.km / curated:.2f}× curated, " \
                    f"{trace.km / straight:.2f}× straight line)" if straight > 0 else "traced on OSM track"
+    decision.why += _band_text(decision)
     return decision
 
 
