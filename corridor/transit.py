@@ -431,20 +431,25 @@ def _build_border_links(net: Corridor) -> tuple[dict, dict]:
 
 
 def _signature(net: Corridor, found: Path) -> tuple:
-    """What sets a route apart: the crossing that leaves the origin's country, then the borders.
+    """What sets a route apart: its first crossing that is not inside the EU, then the borders.
 
     Borders count as pairs of countries, so two routes that differ only in which Kazakh–Russian
     crossing they take are one corridor; borders between two EU states are left out, so a
-    detour inside the EU is not an alternative corridor either.
+    detour inside the EU is not an alternative corridor either. For the same reason the first
+    crossing is the first one that leaves the EU or the origin's non-EU country: from Leipzig,
+    leaving Germany at Horka or at Frankfurt (Oder) on the way to Brest is one corridor.
     """
     node_records = records(net)[0]
     pairs = _crossing_pairs(net, found)
-    borders = []
+    borders, first = [], None
     for pair in pairs:
         countries = frozenset(node_records[n]["country"] for n in pair)
-        if not countries <= EU_COUNTRIES and countries not in borders:
+        if countries <= EU_COUNTRIES:
+            continue
+        first = pair if first is None else first
+        if countries not in borders:
             borders.append(countries)
-    return (pairs[0] if pairs else None, tuple(borders))
+    return (first, tuple(borders))
 
 
 def _closures(net: Corridor, signature: tuple) -> list[frozenset[str]]:
