@@ -173,6 +173,17 @@ def test_a_detour_inside_the_eu_is_not_another_corridor(net):
     assert any("zabaikalsk→manzhouli" in crossings for crossings in outside[:2])
 
 
+def test_another_caspian_ferry_line_is_another_corridor(net):
+    # the Aktau and the Kuryk ferry to Baku are one border (KZ–AZ) but two ferry lines, each with
+    # its sailing, wait and port: from Istanbul both are among the three fastest corridors to Xi'an
+    # (the other goes round the Black Sea through the EU and Russia)
+    routes = corridor.alternatives(net, "Halkali", "Xian", k=3, samples=0)
+    ferries = {"alat_port→aktau_port", "alat_port→kuryk_port"}
+    sailings = [{str(c) for c in r.border_crossings} & ferries for r in routes]
+    assert sorted(map(sorted, filter(None, sailings))) == [["alat_port→aktau_port"],
+                                                          ["alat_port→kuryk_port"]]
+
+
 def test_planned_crossing_used_only_when_asked(net):
     r = corridor.route(net, "Tacheng", "Bakhty", include_planned=True, samples=0)
     assert r.path == ["tacheng", "bakhty"] or "bakhty" in r.path
