@@ -31,7 +31,7 @@ the fitted network.
 Each service is compared on the route it takes in reality: the fastest route through its published
 crossings (when published), so that a route the model would not choose is not read as a wrong length
 or speed; whether the model itself would choose that route is reported separately (the rank of the
-first of its corridors that passes the published crossings). Where a source documents the route of
+first of its corridors that crosses at the published crossings). Where a source documents the route of
 the published distance (``distance_via``: an older routing, or the cities it names), the distance
 is measured on the route through those places instead (:func:`distance_route_km`). The held-out
 figures in the report always come from real routing on the fitted network, with the dispersion on
@@ -50,6 +50,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.stats import norm
 
+from corridor.errors import NoRouteError
 from corridor.network import Corridor
 from corridor.services_table import node_list
 from corridor.timemodel import sample_mixture
@@ -80,11 +81,12 @@ TARGETS = {"median_km_error": 0.03, "max_km_error": 0.08, "days_hit_share": 0.90
 # -- routing calls (isolated: ``alternatives`` becomes its own function in transit) -----------------
 
 def route_service(net: Corridor, origin: str, destination: str, samples: int, seed: int,
-                  via: Sequence[str] = ()):
-    """Fastest route of one service (through ``via``, in order, when given)."""
+                  via: Sequence[str] = (), avoid: Sequence[str] = ()):
+    """Fastest route of one service (through ``via``, in order, when given; avoiding ``avoid``)."""
     from corridor import transit
 
-    return transit.route(net, origin, destination, via=via, samples=samples, seed=seed)
+    return transit.route(net, origin, destination, via=via, avoid=avoid, samples=samples,
+                         seed=seed)
 
 
 def published_via(service) -> list[str]:
@@ -92,16 +94,108 @@ def published_via(service) -> list[str]:
     return node_list(service.crossing_nodes)
 
 
+def crossed_nodes(route) -> set[str]:
+    """Nodes at which ``route`` crosses from one country into another (either side of the step)."""
+    return {node for c in route.border_crossings for node in (c.from_node, c.to_node)}
+
+
+def crosses_all(route, wanted: Sequence[str]) -> bool:
+    """Whether ``route`` crosses a border at every node of ``wanted`` (passing by is not enough)."""
+    return set(wanted) <= crossed_nodes(route)
+
+
+def _border_pairs(net: Corridor) -> pd.Series:
+    """For every operating link, the set of its end countries (two countries: a border link)."""
+    links = net.links[net.links["status"] == "operating"]
+    country = net.nodes["country"]
+    return links[["from", "to"]].apply(lambda ends: frozenset(country.get(n) for n in ends), axis=1)
+
+
+def forced_crossing(net: Corridor, node: str) -> tuple[str, str] | None:
+    """The one operating link joining ``node`` to another country, as ``(partner, link id)``.
+
+    Erenhot–Zamyn-Uud, Aktau–Alat, Poti–Constanța; ``None`` when ``node`` has none or several.
+    """
+    pairs = _border_pairs(net)
+    links = net.links.loc[pairs.index[pairs.map(len) == 2]]
+    own = links[(links["from"] == node) | (links["to"] == node)]
+    if len(own) != 1:
+        return None
+    link = own.iloc[0]
+    return (link["to"] if link["from"] == node else link["from"]), str(own.index[0])
+
+
+def _links_forcing(net: Corridor, link_id: str, partner: str, partner_is_end: bool) -> frozenset[str]:
+    """Links to avoid so that a route reaching ``partner`` across that border takes ``link_id``.
+
+    When the partner is the route's origin or destination the route must start or end with the
+    link, so every other link at the partner is avoided; else the other links across the same
+    border (Kuryk–Alat beside Aktau–Alat).
+    """
+    links = net.links[net.links["status"] == "operating"]
+    if partner_is_end:
+        at = links.index[(links["from"] == partner) | (links["to"] == partner)]
+        return frozenset(at.drop(link_id))
+    pairs = _border_pairs(net)
+    return frozenset(pairs.index[(pairs == pairs[link_id]) & (pairs.index != link_id)])
+
+
+def _crossing_requests(net: Corridor, via: list[str], uncrossed: Sequence[str],
+                       ends: set[str]) -> list[tuple[list[str], frozenset[str]]]:
+    """``(via, avoid)`` requests that make a route cross at each of ``uncrossed``.
+
+    Each uncrossed node's partner across its one border link is put just after or just before it
+    (both orders are tried; not when the partner is the route's origin or destination), and the
+    links that would let the route bypass that link are avoided (:func:`_links_forcing`).
+    """
+    requests = [(via, frozenset())]
+    for node in uncrossed:
+        forced = forced_crossing(net, node)
+        if forced is None:
+            continue
+        partner, link_id = forced
+        avoid = _links_forcing(net, link_id, partner, partner in ends)
+        grown = []
+        for base, avoided in requests:
+            if partner in ends or node not in base:
+                grown.append((base, avoided | avoid))
+                continue
+            at = base.index(node)
+            grown += [([*base[:at + 1], partner, *base[at + 1:]], avoided | avoid),
+                      ([*base[:at], partner, *base[at:]], avoided | avoid)]
+        requests = grown
+    return requests
+
+
 def published_route(net: Corridor, service, samples: int, seed: int):
-    """The service's route on the model: the fastest one through its published crossings.
+    """The service's route on the model: the fastest one that crosses at its published crossings.
 
     Distance and days are compared on the route the train takes in reality (where its crossings
     are published), so that a wrong route choice is not read as a wrong length or speed; whether
     the model itself would choose that route is checked separately (``crossing_rank``).
+
+    A route *through* a crossing node need not cross there: the fastest route via Erenhot may
+    touch Erenhot and turn back to Alashankou, one via Aktau may take the train on to the Kuryk
+    ferry, and one via Poti may leave Poti by rail instead of sailing. Where that happens, the
+    route is asked to take the crossing node's one link across the border (:func:`forced_crossing`).
     """
     ends = {service.origin, service.destination}
-    return route_service(net, service.origin, service.destination, samples, seed,
-                         via=[n for n in published_via(service) if n not in ends])
+    wanted = published_via(service)
+    via = [n for n in wanted if n not in ends]
+    first = route_service(net, service.origin, service.destination, samples, seed, via=via)
+    uncrossed = [n for n in wanted if n not in crossed_nodes(first)]
+    if not uncrossed:
+        return first
+    crossing = []
+    for candidate, avoid in _crossing_requests(net, via, uncrossed, ends):
+        try:
+            found = route_service(net, service.origin, service.destination, samples, seed,
+                                  via=candidate, avoid=avoid)
+        except NoRouteError:
+            continue
+        if crosses_all(found, wanted):
+            crossing.append(found)
+    return min(crossing, key=lambda r: r.transit_days) if crossing else first
 
 
 def distance_via(service) -> list[str]:
@@ -348,7 +442,7 @@ def _crossing_rank(net: Corridor, service, k: int) -> int | None:
         return None
     routes = alternative_routes(net, service.origin, service.destination, k)
     for rank, route in enumerate(routes, start=1):
-        if all(node in route.path for node in wanted):
+        if crosses_all(route, wanted):
             return rank
     return 0
 

@@ -431,20 +431,37 @@ def _build_border_links(net: Corridor) -> tuple[dict, dict]:
 
 
 def _signature(net: Corridor, found: Path) -> tuple:
-    """What sets a route apart: the crossing that leaves the origin's country, then the borders.
+    """What sets a route apart: its first crossing that is not inside the EU, then the borders.
 
-    Borders count as pairs of countries, so two routes that differ only in which Kazakh–Russian
-    crossing they take are one corridor; borders between two EU states are left out, so a
-    detour inside the EU is not an alternative corridor either.
+    Rail borders count as pairs of countries, so two routes that differ only in which
+    Kazakh–Russian crossing they take are one corridor; borders between two EU states are left
+    out, so a detour inside the EU is not an alternative corridor either. For the same reason the
+    first crossing is the first one that leaves the EU or the origin's non-EU country: from
+    Leipzig, leaving Germany at Horka or at Frankfurt (Oder) on the way to Brest is one corridor.
+    A crossing by water counts by its ports: the Aktau and the Kuryk ferry to Baku are two ferry
+    lines (their own sailings, waits and port handling), not two yards at one border.
     """
     node_records = records(net)[0]
     pairs = _crossing_pairs(net, found)
-    borders = []
+    water = _water_pairs(net)
+    borders, first = [], None
     for pair in pairs:
         countries = frozenset(node_records[n]["country"] for n in pair)
-        if not countries <= EU_COUNTRIES and countries not in borders:
-            borders.append(countries)
-    return (pairs[0] if pairs else None, tuple(borders))
+        if countries <= EU_COUNTRIES:
+            continue
+        first = pair if first is None else first
+        border = ("water", pair) if pair in water else ("rail", countries)
+        if border not in borders:
+            borders.append(border)
+    return (first, tuple(borders))
+
+
+def _water_pairs(net: Corridor) -> frozenset[frozenset[str]]:
+    """Node pairs of the ferry and sea links that cross a border."""
+    by_pair, _ = _border_links(net)
+    link_records = records(net)[1]
+    return frozenset(pair for pair, links in by_pair.items()
+                     if any(link_records[lid]["mode"] in ("ferry", "sea") for lid in links))
 
 
 def _closures(net: Corridor, signature: tuple) -> list[frozenset[str]]:
@@ -452,7 +469,7 @@ def _closures(net: Corridor, signature: tuple) -> list[frozenset[str]]:
     by_pair, by_border = _border_links(net)
     first, borders = signature
     closures = [by_pair[first]] if first is not None else []
-    return closures + [by_border[countries] for countries in borders]
+    return closures + [by_pair[key] if kind == "water" else by_border[key] for kind, key in borders]
 
 
 def fastest_paths(

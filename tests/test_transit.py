@@ -10,6 +10,7 @@ import corridor
 from corridor import CorridorError, NoRouteError, UnknownPlaceError
 from corridor.geodesy import polyline_km
 from corridor.network import Corridor
+from corridor.schema import EU_COUNTRIES
 from corridor.timemodel import Spread, sample_mixture
 
 
@@ -159,6 +160,28 @@ def test_builtin_alternatives_differ_in_corridor(net):
     assert len(set(signatures)) == 4
     days = [r.transit_days for r in routes]
     assert days == sorted(days)
+
+
+def test_a_detour_inside_the_eu_is_not_another_corridor(net):
+    # from Leipzig, leaving Germany at Horka instead of Frankfurt (Oder) on the way to Brest was
+    # counted as a second corridor; the first crossing that counts is the first to leave the EU
+    routes = corridor.alternatives(net, "Leipzig", "Shenyang", k=3, samples=0)
+    eu = EU_COUNTRIES
+    outside = [tuple(str(c) for c in r.border_crossings
+                     if not {c.from_country, c.to_country} <= eu) for r in routes]
+    assert len(set(outside)) == len(routes)
+    assert any("zabaikalsk→manzhouli" in crossings for crossings in outside[:2])
+
+
+def test_another_caspian_ferry_line_is_another_corridor(net):
+    # the Aktau and the Kuryk ferry to Baku are one border (KZ–AZ) but two ferry lines, each with
+    # its sailing, wait and port: from Istanbul both are among the three fastest corridors to Xi'an
+    # (the other goes round the Black Sea through the EU and Russia)
+    routes = corridor.alternatives(net, "Halkali", "Xian", k=3, samples=0)
+    ferries = {"alat_port→aktau_port", "alat_port→kuryk_port"}
+    sailings = [{str(c) for c in r.border_crossings} & ferries for r in routes]
+    assert sorted(map(sorted, filter(None, sailings))) == [["alat_port→aktau_port"],
+                                                          ["alat_port→kuryk_port"]]
 
 
 def test_planned_crossing_used_only_when_asked(net):
