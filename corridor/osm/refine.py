@@ -219,12 +219,13 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
     if trace is None:
         decision.chosen_km = curated
         return decision
-    refused = trace_plausibility(trace.km, curated, straight, countries)
+    # the straight connectors from the stations to the snapped track count, as the geometry draws
+    # them; the plausibility test judges that same length, so refining refined data changes nothing
+    connectors = (decision.snap_from_km or 0.0) + (decision.snap_to_km or 0.0)
+    refused = trace_plausibility(trace.km + connectors, curated, straight, countries)
     if refused:
         decision.chosen_km, decision.why = curated, refused + _band_text(decision)
         return decision
-    # the straight connectors from the stations to the snapped track count, as the geometry draws them
-    connectors = (decision.snap_from_km or 0.0) + (decision.snap_to_km or 0.0)
     decision.chosen_km, decision.length_source = round(trace.km + connectors, 1), "osm"
     decision.geometry, decision.coords = "traced", simplify_coords(track)
     decision.why = f"traced on OSM track ({trace.km / curated:.2f}× curated, " \
