@@ -281,6 +281,7 @@ class StateGraph:
         for name in self._ON_DEMAND:
             state.pop(name, None)
         state["_csr_cache"] = {}
+        state["_route_cache"] = {}
         state["_steps"] = {}  # memoised per query; rebuilt on demand
         return state
 
@@ -582,6 +583,10 @@ class StateGraph:
     ) -> Path:
         """Fastest path origin → via… → destination under an edge mask.
 
+        On large graphs each leg is searched on :meth:`_route_graph` (the same paths on fewer
+        states); the hours are the path's edge weights added in travel order, as Dijkstra adds
+        them.
+
         Raises
         ------
         NoRouteError
@@ -591,18 +596,154 @@ class StateGraph:
         if not sources:
             raise NoRouteError(f"{origin} is not open for traffic under these conditions")
         edges: list[int] = []
-        stops = [*via, destination]
         start = origin
-        for stop in stops:
-            dist, pred, lookup = self.distances(sources, mask)
-            target = self.best_target(dist, stop)
-            if target is None:
+        for stop in [*via, destination]:
+            leg = None
+            if self.n_states > SMALL_GRAPH_STATES and stop != start:
+                leg = self._route_leg(sources, stop, mask)
+            if leg is None:
+                leg = self._full_leg(sources, stop, mask)
+            if leg is None:
                 raise NoRouteError(f"no route from {start} to {stop} under these conditions")
-            segment = self.trace(pred, lookup, target)
+            target, hours, segment = leg
             edges += segment
-            sources = {target: float(dist[target])}
+            sources = {target: hours}
             start = stop
-        return self.as_path(origin, edges, float(dist[target]))
+        return self.as_path(origin, edges, hours)
+
+    def _full_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray):
+        """(target state, hours, edges) of one leg by :meth:`distances`, or None."""
+        dist, pred, lookup = self.distances(sources, mask)
+        target = self.best_target(dist, stop)
+        if target is None:
+            return None
+        return target, float(dist[target]), self.trace(pred, lookup, target)
+
+    def _route_graph(self, mask: np.ndarray) -> dict:
+        """The usable edges for one journey's search, on fewer states (cached per mask).
+
+        An arrival state whose only usable edge is the free step to departure on the same track
+        (a node passed through) is merged into that departure state: the edges into it lead to
+        the departure state and carry the step's weight. States no usable edge touches are left
+        out. Shortest paths are those of the state graph; each edge of this graph names the edge
+        it stands for (``edge``) and the free step after it (``then``, -1 for none).
+        """
+        key = mask.tobytes()
+        cache = self.__dict__.setdefault("_route_cache", {})
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        n = self.n_states
+        keep = self._usable_edges(mask)
+        src, dst, weight = self.src[keep], self.dst[keep], self.weight[keep]
+        out_degree = np.bincount(src, minlength=n)
+        passing = ((self.edge_link[keep] < 0) & (self.state_side[src] == IN)
+                   & (self.state_track[src] == self.state_track[dst]) & (out_degree[src] == 1))
+        merged = src[passing]
+        into = np.arange(n)
+        into[merged] = dst[passing]
+        step_weight = np.zeros(n)
+        step_weight[merged] = weight[passing]
+        step_edge = np.full(n, -1, dtype=np.int64)
+        step_edge[merged] = keep[passing]
+        rest = ~passing
+        src, dst, weight, edge = src[rest], dst[rest], weight[rest], keep[rest]
+        head = into[dst]
+        live = np.flatnonzero(np.bincount(src, minlength=n) + np.bincount(head, minlength=n))
+        local = np.full(n, -1, dtype=np.int64)
+        local[live] = np.arange(len(live))
+        m = len(live)
+        rows, cols = local[src], local[head]
+        order = np.lexsort((cols, rows))
+        rows, cols = rows[order], cols[order]
+        indptr = np.zeros(m + 2, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:m + 1])
+        indptr[m + 1] = indptr[m]
+        into_merged = np.flatnonzero(step_edge[dst] >= 0)  # edges into merged states, by state
+        by_target = into_merged[np.argsort(dst[into_merged], kind="stable")]
+        cached = {"indptr": indptr, "indices": cols.astype(np.int32),
+                  "data": (weight + step_weight[dst])[order], "keys": rows * (m + 1) + cols,
+                  "edge": edge[order], "then": step_edge[dst][order], "local": local,
+                  "into": into, "step_weight": step_weight, "step_edge": step_edge,
+                  "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
+                  "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
+        if len(cache) >= 16:
+            cache.pop(next(iter(cache)))
+        cache[key] = cached
+        return cached
+
+    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray):
+        """(target state, hours, edges) of one leg searched on :meth:`_route_graph`; None when
+        the stop cannot be reached from these sources."""
+        from scipy.sparse import csr_matrix  # deferred: only large graphs need it
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = self._route_graph(mask)
+        local, m = graph["local"], len(graph["indptr"]) - 2
+        starts, init, first = [], [], {}
+        for state, cost in sources.items():
+            step = int(graph["step_edge"][state])
+            head = int(graph["into"][state])  # a merged arrival starts at its departure state
+            if local[head] < 0:
+                continue
+            starts.append(int(local[head]))
+            init.append(cost + float(graph["step_weight"][state]) + _EPS)
+            first[int(local[head])] = [step] if step >= 0 else []
+        if not starts:
+            return None
+        order = np.argsort(starts)
+        starts_arr = np.asarray(starts, dtype=np.int32)[order]
+        indptr = graph["indptr"].copy()
+        indptr[m + 1] = indptr[m] + len(starts)
+        matrix = csr_matrix((np.concatenate([graph["data"], np.asarray(init)[order]]),
+                             np.concatenate([graph["indices"], starts_arr]), indptr),
+                            shape=(m + 1, m + 1))
+        dist, pred = dijkstra(matrix, directed=True, indices=m, return_predecessors=True)
+        found = self._route_target(graph, dist, stop)
+        if found is None:
+            return None
+        row, last = found
+        chain = [row]
+        while pred[chain[-1]] >= 0 and pred[chain[-1]] != m:
+            chain.append(int(pred[chain[-1]]))
+        chain.reverse()
+        rows = np.asarray(chain, dtype=np.int64)
+        at = np.searchsorted(graph["keys"], rows[:-1] * (m + 1) + rows[1:])
+        segment = list(first[chain[0]])
+        for edge, then in zip(graph["edge"][at].tolist(), graph["then"][at].tolist(), strict=True):
+            segment.append(edge)
+            if then >= 0:
+                segment.append(then)
+        if last >= 0:
+            segment.append(last)
+        start_state = next(s for s in sources if int(local[graph["into"][s]]) == chain[0])
+        hours = float(sources[start_state]) + _EPS
+        for weight in self.weight[segment].tolist():
+            hours += weight
+        target = int(self.dst[segment[-1]]) if segment else start_state
+        return target, hours, segment
+
+    def _route_target(self, graph: dict, dist: np.ndarray, stop: str):
+        """The cheapest arrival state of ``stop`` in a :meth:`_leg` search, as (row of the
+        search graph to trace to, edge from it to a merged arrival state or -1); None if none."""
+        best, found = np.inf, None
+        for state in self.states_of(stop, IN).tolist():
+            if graph["step_edge"][state] >= 0:  # merged: reached by one of its own edges
+                lo, hi = np.searchsorted(graph["merged_dst"], [state, state + 1])
+                if lo == hi:
+                    continue
+                costs = dist[graph["merged_row"][lo:hi]] + graph["merged_weight"][lo:hi]
+                k = int(np.argmin(costs))
+                cost, here = float(costs[k]), (int(graph["merged_row"][lo + k]),
+                                               int(graph["merged_edge"][lo + k]))
+            else:
+                row = int(graph["local"][state])
+                if row < 0:
+                    continue
+                cost, here = float(dist[row]), (row, -1)
+            if cost < best:
+                best, found = cost, here
+        return found if np.isfinite(best) else None
 
     def as_path(self, origin: str, edges: list[int], hours: float) -> Path:
         used = np.asarray(edges, dtype=np.int64)

@@ -203,3 +203,39 @@ def test_routes_of_the_terminal_matrix_are_unchanged(net):
             assert path.hours == pytest.approx(min(best[s] for s in ends) + 1e-9, abs=1e-6)
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("statuses", STATUSES)
+def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypatch, statuses):
+    """A journey searched on the smaller route graph (used on large graphs) has the edges and
+    the hours, to the bit, of the search over every state; with a via stop and constraints too."""
+    import corridor._graph as graph_module
+
+    sg = StateGraph(net.nodes, net.links, statuses, net.disruptions)
+    terminals = [n for n in sg.node_ids if "terminal" in net.nodes.at[n, "kind"]][:10]
+    masks = [sg.edge_mask(), sg.edge_mask(avoid_nodes=["dostyk"]),
+             sg.edge_mask(modes=["rail"])]
+    journeys = [(a, b, []) for a in terminals for b in terminals if a != b]
+    journeys += [("xian", "duisburg_logport", ["aktau_port"]),
+                 ("xian", "duisburg_logport", ["almaty", "moscow_vorsino"]),
+                 ("xian", "brest", ["almaty"])]
+    compared = 0
+    for mask in masks:
+        for origin, destination, via in journeys:
+            if any(stop not in sg.node_pos for stop in [origin, destination, *via]):
+                continue
+            monkeypatch.setattr(graph_module, "SMALL_GRAPH_STATES", 10**9)
+            try:
+                full = sg.shortest(origin, destination, via, mask)
+            except corridor.errors.NoRouteError:
+                full = None
+            monkeypatch.setattr(graph_module, "SMALL_GRAPH_STATES", 0)
+            if full is None:
+                with pytest.raises(corridor.errors.NoRouteError):
+                    sg.shortest(origin, destination, via, mask)
+                continue
+            merged = sg.shortest(origin, destination, via, mask)
+            assert merged.edges == full.edges, (origin, destination, via)
+            assert merged.hours == full.hours
+            compared += 1
+    assert compared > 150
