@@ -634,7 +634,7 @@ class StateGraph:
         if cached is not None:
             return cached
         n = self.n_states
-        keep = self._usable_edges(mask)
+        keep = self._reachable_edges(self._usable_edges(mask))
         src, dst, weight = self.src[keep], self.dst[keep], self.weight[keep]
         out_degree = np.bincount(src, minlength=n)
         passing = ((self.edge_link[keep] < 0) & (self.state_side[src] == IN)
@@ -654,15 +654,18 @@ class StateGraph:
         local[live] = np.arange(len(live))
         m = len(live)
         rows, cols = local[src], local[head]
-        order = np.lexsort((cols, rows))
-        rows, cols = rows[order], cols[order]
+        keys = rows * (m + 1) + cols
+        # merging keeps the (src, dst) order of the usable edges wherever a passed arrival's
+        # departure state follows it directly, as node templates make it; sorted otherwise
+        order = (np.arange(len(keys)) if np.all(keys[1:] > keys[:-1])
+                 else np.lexsort((cols, rows)))
+        rows, cols, keys = rows[order], cols[order], keys[order]
         indptr = np.zeros(m + 2, dtype=np.int32)
         np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:m + 1])
         indptr[m + 1] = indptr[m]
-        into_merged = np.flatnonzero(step_edge[dst] >= 0)  # edges into merged states, by state
-        by_target = into_merged[np.argsort(dst[into_merged], kind="stable")]
+        by_target = np.flatnonzero(step_edge[dst] >= 0)  # edges into merged states
         cached = {"indptr": indptr, "indices": cols.astype(np.int32),
-                  "data": (weight + step_weight[dst])[order], "keys": rows * (m + 1) + cols,
+                  "data": (weight + step_weight[dst])[order], "keys": keys,
                   "edge": edge[order], "then": step_edge[dst][order], "local": local,
                   "into": into, "step_weight": step_weight, "step_edge": step_edge,
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
@@ -671,6 +674,17 @@ class StateGraph:
             cache.pop(next(iter(cache)))
         cache[key] = cached
         return cached
+
+    def _reachable_edges(self, edges: np.ndarray) -> np.ndarray:
+        """``edges`` without those leaving states no journey can reach: states without an
+        entering edge, other than the unpaid departures a journey starts from, in turn."""
+        start = (self.state_side == OUT) & (self.state_paid == 0)
+        while True:
+            entered = np.bincount(self.dst[edges], minlength=self.n_states) > 0
+            dead = ~entered[self.src[edges]] & ~start[self.src[edges]]
+            if not dead.any():
+                return edges
+            edges = edges[~dead]
 
     def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray):
         """(target state, hours, edges) of one leg searched on :meth:`_route_graph`; None when
@@ -729,13 +743,13 @@ class StateGraph:
         best, found = np.inf, None
         for state in self.states_of(stop, IN).tolist():
             if graph["step_edge"][state] >= 0:  # merged: reached by one of its own edges
-                lo, hi = np.searchsorted(graph["merged_dst"], [state, state + 1])
-                if lo == hi:
+                into = np.flatnonzero(graph["merged_dst"] == state)
+                if not len(into):
                     continue
-                costs = dist[graph["merged_row"][lo:hi]] + graph["merged_weight"][lo:hi]
+                costs = dist[graph["merged_row"][into]] + graph["merged_weight"][into]
                 k = int(np.argmin(costs))
-                cost, here = float(costs[k]), (int(graph["merged_row"][lo + k]),
-                                               int(graph["merged_edge"][lo + k]))
+                cost, here = float(costs[k]), (int(graph["merged_row"][into[k]]),
+                                               int(graph["merged_edge"][into[k]]))
             else:
                 row = int(graph["local"][state])
                 if row < 0:
