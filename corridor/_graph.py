@@ -125,12 +125,24 @@ def small_dijkstra(n: int, edges: list[tuple[int, int, float]],
     """Distances and predecessors from ``source`` over ``n`` states and weighted ``edges``,
     as scipy's ``dijkstra`` returns them (inf and :data:`NO_PREDECESSOR` where unreached), by
     rustworkx's compiled Dijkstra (which imports in a tenth of scipy's time)."""
+    return small_search(small_graph(n, edges), source)
+
+
+def small_graph(n: int, edges: list[tuple[int, int, float]]):
+    """A rustworkx graph of ``n`` states and weighted ``edges`` for :func:`small_search`."""
     import rustworkx as rx
 
     graph = rx.PyDiGraph(multigraph=True)
     graph.add_nodes_from(range(n))
     graph.add_edges_from(edges)
-    recorder = _Recorder(n)
+    return graph
+
+
+def small_search(graph, source: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`small_dijkstra` on a graph made by :func:`small_graph`."""
+    import rustworkx as rx
+
+    recorder = _Recorder(graph.num_nodes())
     rx.digraph_dijkstra_search(graph, [source], float, recorder)
     recorder.pred[source] = NO_PREDECESSOR
     return np.asarray(recorder.dist), np.asarray(recorder.pred, dtype=np.int32)
@@ -506,7 +518,15 @@ class StateGraph:
                 graph["edge_list"] = list(zip(rows.tolist(), graph["indices"][:nnz].tolist(),
                                               graph["data"][:nnz].tolist(), strict=True))
             virtual = list(zip([n] * extra, starts.tolist(), init.tolist(), strict=True))
-            dist, pred = small_dijkstra(n + 1, graph["edge_list"] + virtual, n)
+            with self._search_lock:  # the virtual source's edges are added for one search
+                if "rx" not in graph:  # one rustworkx graph per mask
+                    graph["rx"] = small_graph(n + 1, graph["edge_list"])
+                added = graph["rx"].add_edges_from(virtual)
+                try:
+                    dist, pred = small_search(graph["rx"], n)
+                finally:
+                    for index in added:
+                        graph["rx"].remove_edge_from_index(index)
             return dist, pred, (graph["keys"], graph["edges"])
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
         from scipy.sparse.csgraph import dijkstra
