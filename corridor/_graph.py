@@ -7,13 +7,20 @@ that can do it (``gauge_change`` for gauges, ``port`` between rail and water). W
 comes from :mod:`corridor.timemodel` (its components and its rule for when a node is paid, once per
 visit); callers read an edge's costs through :meth:`StateGraph.edge_steps`, never by index
 arithmetic. Searches run Dijkstra on expected hours: ``scipy.sparse.csgraph`` on large graphs,
-``rustworkx`` over the same edges on small ones (see :data:`SMALL_GRAPH_STATES`).
+``rustworkx`` over the same edges on small ones (see :data:`SMALL_GRAPH_STATES`). One journey
+(:meth:`StateGraph.shortest`) on a large graph is searched on a smaller graph of the same paths
+(:meth:`StateGraph._route_graph`: states passed straight through merged, unreachable ones left out).
+
+The build is array-wise: per node a template of its states and track switches (one per kind of
+node), the moves along links four per link, and each edge's components as CSR arrays
+(:meth:`StateGraph.part_arrays`); it numbers states and edges as the per-edge loop it replaced
+did (that loop is the reference in ``tests/test_graph_build.py``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +55,8 @@ _EPS = 1e-9  # keeps zero-cost edges from vanishing as explicit zeros in sparse 
 SMALL_GRAPH_STATES = 5000
 #: predecessor of a state no search reached (scipy's convention)
 NO_PREDECESSOR = -9999
+#: one leg of a journey: (state reached, hours at it, state-graph edges taken)
+_Leg = tuple[int, float, list[int]]
 
 
 def link_track(link) -> int:
@@ -631,7 +640,7 @@ class StateGraph:
             start = stop
         return self.as_path(origin, edges, hours)
 
-    def _full_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray):
+    def _full_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray) -> _Leg | None:
         """(target state, hours, edges) of one leg by :meth:`distances`, or None."""
         dist, pred, lookup = self.distances(sources, mask)
         target = self.best_target(dist, stop)
@@ -690,7 +699,7 @@ class StateGraph:
                   "into": into, "step_weight": step_weight, "step_edge": step_edge,
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
                   "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
-        if len(cache) >= 16:
+        if len(cache) >= 8:  # alternatives search under many masks, each once
             cache.pop(next(iter(cache)))
         cache[key] = cached
         return cached
@@ -706,7 +715,7 @@ class StateGraph:
                 return edges
             edges = edges[~dead]
 
-    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray):
+    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray) -> _Leg | None:
         """(target state, hours, edges) of one leg searched on :meth:`_route_graph`; None when
         the stop cannot be reached from these sources."""
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
@@ -757,8 +766,8 @@ class StateGraph:
         target = int(self.dst[segment[-1]]) if segment else start_state
         return target, hours, segment
 
-    def _route_target(self, graph: dict, dist: np.ndarray, stop: str):
-        """The cheapest arrival state of ``stop`` in a :meth:`_leg` search, as (row of the
+    def _route_target(self, graph: dict, dist: np.ndarray, stop: str) -> tuple[int, int] | None:
+        """The cheapest arrival state of ``stop`` in a :meth:`_route_leg` search, as (row of the
         search graph to trace to, edge from it to a merged arrival state or -1); None if none."""
         best, found = np.inf, None
         for state in self.states_of(stop, IN).tolist():
@@ -793,7 +802,8 @@ def _pays_border(kinds: tuple[str, ...]) -> bool:
     return pays_node(kinds, changes_track=False, crosses_border=True)
 
 
-def _node_template(kinds: tuple[str, ...], tracks: tuple[int, ...]):
+def _node_template(kinds: tuple[str, ...], tracks: tuple[int, ...]
+                   ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, bool]]]:
     """States and track-switch edges of one node, numbered in the order the state graph has
     always made them: tracks in the iteration order of a set filled in ``tracks`` order (the
     order links first reach the node), for each pair of tracks the node can switch between,
@@ -886,7 +896,7 @@ class _NodeLayout:
         self.base = np.cumsum(self._state_counts) - self._state_counts
         self._lay_out_states()
 
-    def _members(self):
+    def _members(self) -> Iterator[tuple[int, tuple, np.ndarray]]:
         """(signature index, its template, positions of the nodes that have it)."""
         order = np.argsort(self._signature, kind="stable")
         bounds = np.searchsorted(self._signature[order], np.arange(len(self._templates) + 1))
