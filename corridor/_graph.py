@@ -292,6 +292,8 @@ class StateGraph:
         self._search_lock = threading.Lock()
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
+        if self.n_states > SMALL_GRAPH_STATES:  # the unconstrained journey's search graph
+            self._route_graph(np.ones(len(self.src), dtype=bool))
 
     #: attributes made on demand from the arrays: not pickled
     _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle")
@@ -302,7 +304,11 @@ class StateGraph:
         for name in self._ON_DEMAND:
             state.pop(name, None)
         state["_csr_cache"] = {}
-        state["_route_cache"] = {}
+        # the route graph of the unconstrained journey is kept (load builds it); others are not
+        everything = np.ones(len(self.src), dtype=bool).tobytes()
+        state["_route_cache"] = {key: graph for key, graph in self.__dict__.get(
+            "_route_cache", {}).items() if key == everything}
+        state.pop("_mask_uses", None)
         state["_steps"] = {}  # memoised per query; rebuilt on demand
         return state
 
@@ -628,7 +634,7 @@ class StateGraph:
         start = origin
         for stop in [*via, destination]:
             leg = None
-            if self.n_states > SMALL_GRAPH_STATES and stop != start:
+            if stop != start and self._worth_a_route_graph(mask):
                 leg = self._route_leg(sources, stop, mask)
             if leg is None:
                 leg = self._full_leg(sources, stop, mask)
@@ -647,6 +653,22 @@ class StateGraph:
         if target is None:
             return None
         return target, float(dist[target]), self.trace(pred, lookup, target)
+
+    def _worth_a_route_graph(self, mask: np.ndarray) -> bool:
+        """Whether a journey under ``mask`` is searched on :meth:`_route_graph`: on large graphs,
+        without constraints (made with the state graph) or under a mask seen before (making one
+        costs a few full searches, so a mask searched once, as alternatives do, is not worth it).
+        """
+        if self.n_states <= SMALL_GRAPH_STATES:
+            return False
+        key = mask.tobytes()
+        if key in self.__dict__.get("_route_cache", {}) or mask.all():
+            return True
+        uses = self.__dict__.setdefault("_mask_uses", {})
+        uses[key] = uses.get(key, 0) + 1
+        if len(uses) > 64:
+            uses.pop(next(iter(uses)))
+        return uses[key] > 1
 
     def _route_graph(self, mask: np.ndarray) -> dict:
         """The usable edges for one journey's search, on fewer states (cached per mask).

@@ -239,3 +239,4 @@ def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypa
             assert merged.hours == full.hours
             compared += 1
     assert compared > 150
+    assert len(sg._route_cache) == len(masks)  # every mask was searched on its route graph
