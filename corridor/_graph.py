@@ -7,13 +7,20 @@ that can do it (``gauge_change`` for gauges, ``port`` between rail and water). W
 comes from :mod:`corridor.timemodel` (its components and its rule for when a node is paid, once per
 visit); callers read an edge's costs through :meth:`StateGraph.edge_steps`, never by index
 arithmetic. Searches run Dijkstra on expected hours: ``scipy.sparse.csgraph`` on large graphs,
-``rustworkx`` over the same edges on small ones (see :data:`SMALL_GRAPH_STATES`).
+``rustworkx`` over the same edges on small ones (see :data:`SMALL_GRAPH_STATES`). One journey
+(:meth:`StateGraph.shortest`) on a large graph is searched on a smaller graph of the same paths
+(:meth:`StateGraph._route_graph`: states passed straight through merged, unreachable ones left out).
+
+The build is array-wise: per node a template of its states and track switches (one per kind of
+node), the moves along links four per link, and each edge's components as CSR arrays
+(:meth:`StateGraph.part_arrays`); it numbers states and edges as the per-edge loop it replaced
+did (that loop is the reference in ``tests/test_graph_build.py``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,14 +31,17 @@ from corridor.schema import WATER_MODES
 from corridor.timemodel import (
     DISRUPTION,
     DWELL,
+    FERRY_WAIT,
     RUN,
     SAILING,
     Component,
     ComponentTable,
+    dwell_spreads,
     event_kind,
     link_components,
     node_components,
     pays_node,
+    travel_columns,
 )
 
 WATER = 0
@@ -45,6 +55,8 @@ _EPS = 1e-9  # keeps zero-cost edges from vanishing as explicit zeros in sparse 
 SMALL_GRAPH_STATES = 5000
 #: predecessor of a state no search reached (scipy's convention)
 NO_PREDECESSOR = -9999
+#: one leg of a journey: (state reached, hours at it, state-graph edges taken)
+_Leg = tuple[int, float, list[int]]
 
 
 def link_track(link) -> int:
@@ -122,12 +134,24 @@ def small_dijkstra(n: int, edges: list[tuple[int, int, float]],
     """Distances and predecessors from ``source`` over ``n`` states and weighted ``edges``,
     as scipy's ``dijkstra`` returns them (inf and :data:`NO_PREDECESSOR` where unreached), by
     rustworkx's compiled Dijkstra (which imports in a tenth of scipy's time)."""
+    return small_search(small_graph(n, edges), source)
+
+
+def small_graph(n: int, edges: list[tuple[int, int, float]]):
+    """A rustworkx graph of ``n`` states and weighted ``edges`` for :func:`small_search`."""
     import rustworkx as rx
 
     graph = rx.PyDiGraph(multigraph=True)
     graph.add_nodes_from(range(n))
     graph.add_edges_from(edges)
-    recorder = _Recorder(n)
+    return graph
+
+
+def small_search(graph, source: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`small_dijkstra` on a graph made by :func:`small_graph`."""
+    import rustworkx as rx
+
+    recorder = _Recorder(graph.num_nodes())
     rx.digraph_dijkstra_search(graph, [source], float, recorder)
     recorder.pred[source] = NO_PREDECESSOR
     return np.asarray(recorder.dist), np.asarray(recorder.pred, dtype=np.int32)
@@ -154,12 +178,12 @@ class StateGraph:
     """
 
     def __init__(self, nodes, links, statuses: Iterable[str], disruptions=None):
-        statuses = set(statuses)
-        nodes = nodes[nodes["status"].isin(statuses)]
+        statuses = list(set(statuses))
+        nodes = nodes[nodes["status"].isin(statuses).to_numpy(dtype=bool)]
+        known = nodes.index
         links = links[
-            links["status"].isin(statuses)
-            & links["from"].isin(nodes.index)
-            & links["to"].isin(nodes.index)
+            links["status"].isin(statuses).to_numpy(dtype=bool)
+            & (known.get_indexer(links["from"]) >= 0) & (known.get_indexer(links["to"]) >= 0)
         ]
         self.node_ids: list[str] = list(nodes.index)
         self.node_pos = {n: i for i, n in enumerate(self.node_ids)}
@@ -171,106 +195,96 @@ class StateGraph:
         self._build(nodes, links, disruptions)
 
     # -- construction -------------------------------------------------------------------------
-    def _state(self, node: int, track: int, paid: int, side: int) -> int:
-        key = (node, track, paid, side)
-        if key not in self.state_index:
-            self.state_index[key] = len(self.states)
-            self.states.append(key)
-        return self.state_index[key]
-
     def _components(self, nodes, links, disruptions) -> None:
-        """The component table: every node's bundle, then every link's bundle."""
-        components: list[Component] = []
-        self.node_bundle: list[tuple[int, ...]] = []
-        self.link_bundle: list[tuple[int, ...]] = []
-        # each element sees only its own episode rows (same rows, same order): one groupby
-        # instead of one filter of the whole table per element
+        """The component table: every node's bundle (dwell, episodes), then every link's bundle
+        (ferry wait and sailing, or run; then episodes), in element order.
+
+        The ordinary components of all elements are made column-wise; an element with episodes
+        gets its whole bundle from :func:`~corridor.timemodel.node_components` /
+        :func:`~corridor.timemodel.link_components` (the same values for its ordinary part).
+        """
+        n_nodes = len(self.node_ids)
+        travel = travel_columns(links)
         own = ({} if disruptions is None or disruptions.empty
                else {key: rows for key, rows in disruptions.groupby("element", sort=False)})
-        for node_id, row in zip(self.node_ids, row_dicts(nodes), strict=True):
-            bundle = node_components(node_id, row, own.get(node_id))
-            self.node_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
-            components += bundle
-        for link_id, row in zip(self.link_ids, self._link_rows, strict=True):
-            bundle = link_components(link_id, row, own.get(link_id))
-            self.link_bundle.append(tuple(range(len(components), len(components) + len(bundle))))
-            components += bundle
-        self.components = ComponentTable(components)
-        self.component_node = np.array(  # node position a component belongs to, -1 for links
-            [n for n, b in enumerate(self.node_bundle) for _ in b]
-            + [-1] * sum(len(b) for b in self.link_bundle), dtype=np.int64)
-        self.component_link = np.array(
-            [-1] * sum(len(b) for b in self.node_bundle)
-            + [j for j, b in enumerate(self.link_bundle) for _ in b], dtype=np.int64)
+        node_rows = {pos: rows for key, rows in own.items()
+                     if (pos := self.node_pos.get(key)) is not None}
+        link_rows = {pos: rows for key, rows in own.items()
+                     if (pos := self.link_pos.get(key)) is not None}
+        counts = np.concatenate([np.ones(n_nodes, dtype=np.int64),
+                                 np.where(travel["water"], 2, 1).astype(np.int64)])
+        for pos, rows in node_rows.items():
+            counts[pos] += len(rows)
+        for pos, rows in link_rows.items():
+            counts[n_nodes + pos] += len(rows)
+        starts = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        total = int(starts[-1])
+        element = np.repeat(np.asarray(self.node_ids + self.link_ids, dtype=object), counts)
+        kind = np.empty(total, dtype=object)
+        lo, mode, hi = np.zeros(total), np.zeros(total), np.zeros(total)
+        chance = np.ones(total)
+        source = np.full(total, "", dtype=object)
+        first = starts[:n_nodes]
+        kind[first] = DWELL
+        lo[first], mode[first], hi[first] = dwell_spreads(nodes)
+        first = starts[n_nodes:-1]
+        water = travel["water"]
+        wait = first[water]  # a ferry waits, then sails: the sailing is its second component
+        kind[wait], mode[wait], hi[wait] = FERRY_WAIT, travel["wait_mode"][water], travel["wait_hi"][water]
+        runs = first + water
+        kind[runs] = np.where(water, SAILING, RUN)
+        lo[runs], mode[runs], hi[runs] = travel["run_lo"], travel["run_mode"], travel["run_hi"]
+        special = [(pos, node_components(self.node_ids[pos], row, node_rows[pos]))
+                   for pos, row in zip(node_rows, row_dicts(nodes.iloc[list(node_rows)]),
+                                       strict=True)]
+        special += [(n_nodes + pos, link_components(self.link_ids[pos], row, link_rows[pos]))
+                    for pos, row in zip(link_rows, row_dicts(links.iloc[list(link_rows)]),
+                                        strict=True)]
+        for pos, bundle in special:
+            for c, component in enumerate(bundle, start=int(starts[pos])):
+                kind[c], chance[c], source[c] = component.kind, component.chance, component.source
+                lo[c], mode[c], hi[c] = component.spread.lo, component.spread.mode, component.spread.hi
+        self.components = ComponentTable.from_columns(element, kind, lo, mode, hi, chance, source)
+        self.node_part_start, self.node_part_count = starts[:n_nodes], counts[:n_nodes]
+        self.link_part_start, self.link_part_count = starts[n_nodes:-1], counts[n_nodes:]
+        owner = np.repeat(np.arange(len(counts)), counts)
+        self.component_node = np.where(owner < n_nodes, owner, -1)  # -1 for link components
+        self.component_link = np.where(owner >= n_nodes, owner - n_nodes, -1)
 
     def _build(self, nodes, links, disruptions) -> None:
-        self._link_rows = row_dicts(links)  # one plain record per link, read twice below
         self._components(nodes, links, disruptions)
-        self.states: list[tuple[int, int, int, int]] = []
-        self.state_index: dict[tuple[int, int, int, int], int] = {}
-        mean = self.components.mean.tolist()
-        self.edge_parts: list[tuple[int, ...]] = []
-        self.edge_labels: list[tuple[str, ...]] = []
-        src, dst, weight, link_of = [], [], [], []
-        kinds = [set(k or []) for k in nodes["kind"]]
-        link_rows = self.__dict__.pop("_link_rows")
-        tracks: dict[int, set[int]] = {i: set() for i in range(len(self.node_ids))}
-        for link in link_rows:
-            for end in ("from", "to"):
-                tracks[self.node_pos[link[end]]].add(link_track(link))
-
-        def add(a: int, b: int, parts: tuple[int, ...], labels: tuple[str, ...], link: int = -1) -> None:
-            src.append(a)
-            dst.append(b)
-            weight.append(sum(mean[c] for c in parts) + _EPS)
-            link_of.append(link)
-            self.edge_parts.append(parts)
-            self.edge_labels.append(labels)
-
-        def paid_at(n: int, label: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-            bundle = self.node_bundle[n]
-            return bundle, tuple(label if self.components[c].kind == DWELL else DISRUPTION
-                                 for c in bundle)
-
-        for n, node_tracks in tracks.items():
-            for t_in in node_tracks:
-                for t_out in node_tracks:
-                    if not can_switch(kinds[n], t_in, t_out):
-                        continue
-                    for paid in (0, 1):
-                        a = self._state(n, t_in, paid, IN)
-                        if t_in == t_out:
-                            add(a, self._state(n, t_out, paid, OUT), (), ())
-                            continue
-                        pays = not paid and pays_node(kinds[n], changes_track=True, crosses_border=False)
-                        parts, labels = paid_at(n, event_kind(True, WATER in (t_in, t_out))) if pays \
-                            else ((), ())
-                        add(a, self._state(n, t_out, 1, OUT), parts, labels)
-        for index, link in enumerate(link_rows):
-            u, v, t = self.node_pos[link["from"]], self.node_pos[link["to"]], link_track(link)
-            travel = self.link_bundle[index]
-            travel_labels = tuple(self._travel_label(c) for c in travel)
-            for a, b in ((u, v), (v, u)):
-                crossing = self.country[a] != self.country[b]
-                for paid in (0, 1):
-                    exit_pays = not paid and pays_node(kinds[a], changes_track=False,
-                                                       crosses_border=crossing)
-                    entry_pays = pays_node(kinds[b], changes_track=False, crosses_border=crossing)
-                    exit_parts, exit_labels = paid_at(a, "border") if exit_pays else ((), ())
-                    entry_parts, entry_labels = paid_at(b, "border") if entry_pays else ((), ())
-                    add(
-                        self._state(a, t, paid, OUT), self._state(b, t, int(entry_pays), IN),
-                        exit_parts + travel + entry_parts,
-                        exit_labels + travel_labels + entry_labels, index,
-                    )
-        self.src = np.asarray(src, dtype=np.int64)
-        self.dst = np.asarray(dst, dtype=np.int64)
-        self.weight = np.asarray(weight, dtype=float)
-        self.edge_link = np.asarray(link_of, dtype=np.int64)
-        state_arr = np.asarray(self.states, dtype=np.int64).reshape(-1, 4)
-        self.state_node = state_arr[:, 0]
-        self.state_side = state_arr[:, 3]
-        self.state_paid = state_arr[:, 2]
+        node_kinds = [tuple(k) if isinstance(k, list | tuple | np.ndarray) else ()
+                      for k in nodes["kind"]]
+        link_from = nodes.index.get_indexer(links["from"]).astype(np.int64)
+        link_to = nodes.index.get_indexer(links["to"]).astype(np.int64)
+        water = np.isin(self.link_mode, list(WATER_MODES))
+        gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=0.0)
+        track = np.where(water, WATER, np.nan_to_num(gauge).astype(np.int64))
+        layout = _NodeLayout(len(self.node_ids), node_kinds, link_from, link_to, track)
+        self.state_node, self.state_track = layout.state_node, layout.state_track
+        self.state_paid, self.state_side = layout.state_paid, layout.state_side
+        switch = layout.switch_edges()
+        moves = _link_edges(layout, link_from, link_to, track, self.country,
+                            np.asarray([_pays_border(k) for k in node_kinds], dtype=bool))
+        self.src = np.concatenate([switch["src"], moves["src"]])
+        self.dst = np.concatenate([switch["dst"], moves["dst"]])
+        self.edge_link = np.concatenate([np.full(len(switch["src"]), -1, dtype=np.int64),
+                                         moves["link"]])
+        n_node_parts = self.node_part_count
+        segments = np.concatenate([
+            np.column_stack([self.node_part_start[switch["node"]],
+                             np.where(switch["pays"], n_node_parts[switch["node"]], 0),
+                             np.zeros((len(switch["src"]), 4), dtype=np.int64)]),
+            np.column_stack([self.node_part_start[moves["a"]],
+                             np.where(moves["exit_pays"], n_node_parts[moves["a"]], 0),
+                             self.link_part_start[moves["link"]],
+                             self.link_part_count[moves["link"]],
+                             self.node_part_start[moves["b"]],
+                             np.where(moves["entry_pays"], n_node_parts[moves["b"]], 0)]),
+        ])  # per edge: (first, count) of the exit node's, the link's and the entry node's parts
+        self._part_arrays = _concatenated_ranges(segments[:, 0::2], segments[:, 1::2])
+        self.weight = _sequential_sums(self.components.mean, *self._part_arrays) + _EPS
         self.edge_src_node = self.state_node[self.src]
         self.edge_dst_node = self.state_node[self.dst]
         self._edge_cache: dict[bytes, np.ndarray] = {}
@@ -278,12 +292,23 @@ class StateGraph:
         self._search_lock = threading.Lock()
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
-        del self.state_index  # only the build looks states up by key: not kept, not pickled
+        if self.n_states > SMALL_GRAPH_STATES:  # the unconstrained journey's search graph
+            self._route_graph(np.ones(len(self.src), dtype=bool))
+
+    #: attributes made on demand from the arrays: not pickled
+    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle")
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
         state.pop("_search_lock", None)
+        for name in self._ON_DEMAND:
+            state.pop(name, None)
         state["_csr_cache"] = {}
+        # the route graph of the unconstrained journey is kept (load builds it); others are not
+        everything = np.ones(len(self.src), dtype=bool).tobytes()
+        state["_route_cache"] = {key: graph for key, graph in self.__dict__.get(
+            "_route_cache", {}).items() if key == everything}
+        state.pop("_mask_uses", None)
         state["_steps"] = {}  # memoised per query; rebuilt on demand
         return state
 
@@ -291,9 +316,64 @@ class StateGraph:
         self.__dict__.update(state)
         self._search_lock = threading.Lock()
 
-    def _travel_label(self, c: int) -> str:
-        kind = self.components[c].kind
-        return "ferry" if kind == SAILING else kind
+    @property
+    def n_states(self) -> int:
+        """Number of states."""
+        return len(self.state_node)
+
+    @property
+    def states(self) -> list[tuple[int, int, int, int]]:
+        """Every state as ``(node position, track, paid, side)`` (a list made on first use; the
+        arrays ``state_node``, ``state_track``, ``state_paid``, ``state_side`` hold the same)."""
+        if "_states" not in self.__dict__:
+            self._states = list(zip(self.state_node.tolist(), self.state_track.tolist(),
+                                    self.state_paid.tolist(), self.state_side.tolist(),
+                                    strict=True))
+        return self._states
+
+    @property
+    def node_bundle(self) -> list[tuple[int, ...]]:
+        """Per node, the positions of its components in :attr:`components` (dwell, episodes)."""
+        if "_node_bundle" not in self.__dict__:
+            self._node_bundle = _bundles(self.node_part_start, self.node_part_count)
+        return self._node_bundle
+
+    @property
+    def link_bundle(self) -> list[tuple[int, ...]]:
+        """Per link, the positions of its components in :attr:`components`, in travel order."""
+        if "_link_bundle" not in self.__dict__:
+            self._link_bundle = _bundles(self.link_part_start, self.link_part_count)
+        return self._link_bundle
+
+    def edge_parts(self, e: int) -> tuple[int, ...]:
+        """Positions in :attr:`components` of what edge ``e`` pays, in travel order."""
+        indptr, indices = self._part_arrays
+        return tuple(indices[indptr[e]:indptr[e + 1]].tolist())
+
+    def edge_labels(self, e: int) -> tuple[str, ...]:
+        """Timeline kind of each part of edge ``e`` (see :class:`Step`), from the parts' kinds.
+
+        On a change of track the node's dwell is labelled by the change (``gauge_change`` or
+        ``port``); on a link edge a node's dwell is ``border`` time, a sailing ``ferry``; an
+        episode is ``disruption`` and any other link component keeps its kind.
+        """
+        kinds = self.components.kind
+        link = int(self.edge_link[e])
+        if link < 0:
+            tracks = (int(self.state_track[self.src[e]]), int(self.state_track[self.dst[e]]))
+            stop = event_kind(True, WATER in tracks)
+        else:
+            stop = "border"
+        labels = []
+        for c in self.edge_parts(e):
+            kind = kinds[c]
+            if kind == DISRUPTION:
+                labels.append(DISRUPTION)
+            elif self.component_node[c] >= 0:
+                labels.append(stop)
+            else:
+                labels.append("ferry" if kind == SAILING else kind)
+        return tuple(labels)
 
     # -- typed access ---------------------------------------------------------------------------
     def edge_steps(self, e: int) -> tuple[Step, ...]:
@@ -308,7 +388,7 @@ class StateGraph:
         b = self.node_ids[int(self.edge_dst_node[e])]
         link = int(self.edge_link[e])
         steps = []
-        for c, label in zip(self.edge_parts[e], self.edge_labels[e], strict=True):
+        for c, label in zip(self.edge_parts(e), self.edge_labels(e), strict=True):
             component = self.components[c]
             node = int(self.component_node[c])
             if node >= 0:  # time at a place: the node whose bundle it is
@@ -326,21 +406,23 @@ class StateGraph:
         for e in edges:
             if self.edge_link[e] >= 0:
                 continue
-            t_in, t_out = self.states[int(self.src[e])][1], self.states[int(self.dst[e])][1]
+            t_in, t_out = int(self.state_track[self.src[e]]), int(self.state_track[self.dst[e]])
             if t_in != t_out:
                 changes.append((int(self.edge_src_node[e]), event_kind(True, WATER in (t_in, t_out))))
         return changes
 
     def paid_nodes(self, e: int) -> tuple[int, ...]:
         """Positions of the nodes whose dwell edge ``e`` pays (for capacity use)."""
-        return tuple(dict.fromkeys(int(self.component_node[c]) for c in self.edge_parts[e]
+        return tuple(dict.fromkeys(int(self.component_node[c]) for c in self.edge_parts(e)
                                    if self.component_node[c] >= 0
                                    and self.components[c].kind == DWELL))
 
     def running_hours(self, link: int) -> float:
         """Expected running (or sailing) hours of a link, without waits, dwell or episodes."""
-        return float(sum(self.components[c].mean for c in self.link_bundle[link]
-                         if self.components[c].kind in (RUN, SAILING)))
+        start = int(self.link_part_start[link])
+        parts = range(start, start + int(self.link_part_count[link]))
+        return float(sum(self.components.mean[c] for c in parts
+                         if self.components.kind[c] in (RUN, SAILING)))
 
     # -- constraints --------------------------------------------------------------------------
     def edge_mask(
@@ -412,7 +494,7 @@ class StateGraph:
         key = mask.tobytes()
         cached = self._csr_cache.get(key)
         if cached is None:
-            n = len(self.states)
+            n = self.n_states
             keep = self._usable_edges(mask)
             src, dst = self.src[keep], self.dst[keep]
             indptr = np.zeros(n + 2, dtype=np.int32)
@@ -436,7 +518,7 @@ class StateGraph:
         The sources hang off a virtual state (index ``len(states)``) whose edges to them cost
         their initial costs; the graph of usable edges is built once per mask.
         """
-        n = len(self.states)
+        n = self.n_states
         graph = self._search_graph(mask)
         starts = np.fromiter(sources.keys(), dtype=np.int64, count=len(sources))
         init = np.fromiter(sources.values(), dtype=float, count=len(sources)) + _EPS
@@ -451,7 +533,15 @@ class StateGraph:
                 graph["edge_list"] = list(zip(rows.tolist(), graph["indices"][:nnz].tolist(),
                                               graph["data"][:nnz].tolist(), strict=True))
             virtual = list(zip([n] * extra, starts.tolist(), init.tolist(), strict=True))
-            dist, pred = small_dijkstra(n + 1, graph["edge_list"] + virtual, n)
+            with self._search_lock:  # the virtual source's edges are added for one search
+                if "rx" not in graph:  # one rustworkx graph per mask
+                    graph["rx"] = small_graph(n + 1, graph["edge_list"])
+                added = graph["rx"].add_edges_from(virtual)
+                try:
+                    dist, pred = small_search(graph["rx"], n)
+                finally:
+                    for index in added:
+                        graph["rx"].remove_edge_from_index(index)
             return dist, pred, (graph["keys"], graph["edges"])
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
         from scipy.sparse.csgraph import dijkstra
@@ -480,7 +570,7 @@ class StateGraph:
     def trace(self, pred: np.ndarray, lookup, target: int) -> list[int]:
         """Edge indices (into the full edge arrays) of the path ending at ``target``."""
         keys, edges = lookup
-        n = len(self.states)
+        n = self.n_states
         chain = [target]
         while pred[chain[-1]] >= 0:
             chain.append(int(pred[chain[-1]]))
@@ -498,7 +588,7 @@ class StateGraph:
         path, instead of one Python walk per target.
         """
         keys, edges = lookup
-        n = len(self.states)
+        n = self.n_states
         targets = np.asarray(targets, dtype=np.int64)
         if len(targets) == 0:
             return []
@@ -520,22 +610,17 @@ class StateGraph:
         return [found[used[:, j], j] for j in range(len(targets))]
 
     def part_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """The components each edge pays as CSR arrays (indptr, indices), built once."""
-        arrays = self.__dict__.get("_part_arrays")
-        if arrays is None:
-            lengths = np.fromiter((len(p) for p in self.edge_parts), dtype=np.int64,
-                                  count=len(self.edge_parts))
-            indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=indptr[1:])
-            indices = np.fromiter((c for p in self.edge_parts for c in p), dtype=np.int64,
-                                  count=int(indptr[-1]))
-            arrays = self._part_arrays = (indptr, indices)
-        return arrays
+        """The components each edge pays as CSR arrays (indptr, indices)."""
+        return self._part_arrays
 
     def shortest(
         self, origin: str, destination: str, via: list[str], mask: np.ndarray
     ) -> Path:
         """Fastest path origin → via… → destination under an edge mask.
+
+        On large graphs each leg is searched on :meth:`_route_graph` (the same paths on fewer
+        states); the hours are the path's edge weights added in travel order, as Dijkstra adds
+        them.
 
         Raises
         ------
@@ -546,18 +631,184 @@ class StateGraph:
         if not sources:
             raise NoRouteError(f"{origin} is not open for traffic under these conditions")
         edges: list[int] = []
-        stops = [*via, destination]
         start = origin
-        for stop in stops:
-            dist, pred, lookup = self.distances(sources, mask)
-            target = self.best_target(dist, stop)
-            if target is None:
+        for stop in [*via, destination]:
+            leg = None
+            if stop != start and self._worth_a_route_graph(mask):
+                leg = self._route_leg(sources, stop, mask)
+            if leg is None:
+                leg = self._full_leg(sources, stop, mask)
+            if leg is None:
                 raise NoRouteError(f"no route from {start} to {stop} under these conditions")
-            segment = self.trace(pred, lookup, target)
+            target, hours, segment = leg
             edges += segment
-            sources = {target: float(dist[target])}
+            sources = {target: hours}
             start = stop
-        return self.as_path(origin, edges, float(dist[target]))
+        return self.as_path(origin, edges, hours)
+
+    def _full_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray) -> _Leg | None:
+        """(target state, hours, edges) of one leg by :meth:`distances`, or None."""
+        dist, pred, lookup = self.distances(sources, mask)
+        target = self.best_target(dist, stop)
+        if target is None:
+            return None
+        return target, float(dist[target]), self.trace(pred, lookup, target)
+
+    def _worth_a_route_graph(self, mask: np.ndarray) -> bool:
+        """Whether a journey under ``mask`` is searched on :meth:`_route_graph`: on large graphs,
+        without constraints (made with the state graph) or under a mask seen before (making one
+        costs a few full searches, so a mask searched once, as alternatives do, is not worth it).
+        """
+        if self.n_states <= SMALL_GRAPH_STATES:
+            return False
+        key = mask.tobytes()
+        if key in self.__dict__.get("_route_cache", {}) or mask.all():
+            return True
+        uses = self.__dict__.setdefault("_mask_uses", {})
+        uses[key] = uses.get(key, 0) + 1
+        if len(uses) > 64:
+            uses.pop(next(iter(uses)))
+        return uses[key] > 1
+
+    def _route_graph(self, mask: np.ndarray) -> dict:
+        """The usable edges for one journey's search, on fewer states (cached per mask).
+
+        An arrival state whose only usable edge is the free step to departure on the same track
+        (a node passed through) is merged into that departure state: the edges into it lead to
+        the departure state and carry the step's weight. States no usable edge touches are left
+        out. Shortest paths are those of the state graph; each edge of this graph names the edge
+        it stands for (``edge``) and the free step after it (``then``, -1 for none).
+        """
+        key = mask.tobytes()
+        cache = self.__dict__.setdefault("_route_cache", {})
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        n = self.n_states
+        keep = self._reachable_edges(self._usable_edges(mask))
+        src, dst, weight = self.src[keep], self.dst[keep], self.weight[keep]
+        out_degree = np.bincount(src, minlength=n)
+        passing = ((self.edge_link[keep] < 0) & (self.state_side[src] == IN)
+                   & (self.state_track[src] == self.state_track[dst]) & (out_degree[src] == 1))
+        merged = src[passing]
+        into = np.arange(n)
+        into[merged] = dst[passing]
+        step_weight = np.zeros(n)
+        step_weight[merged] = weight[passing]
+        step_edge = np.full(n, -1, dtype=np.int64)
+        step_edge[merged] = keep[passing]
+        rest = ~passing
+        src, dst, weight, edge = src[rest], dst[rest], weight[rest], keep[rest]
+        head = into[dst]
+        live = np.flatnonzero(np.bincount(src, minlength=n) + np.bincount(head, minlength=n))
+        local = np.full(n, -1, dtype=np.int64)
+        local[live] = np.arange(len(live))
+        m = len(live)
+        rows, cols = local[src], local[head]
+        keys = rows * (m + 1) + cols
+        # merging keeps the (src, dst) order of the usable edges wherever a passed arrival's
+        # departure state follows it directly, as node templates make it; sorted otherwise
+        order = (np.arange(len(keys)) if np.all(keys[1:] > keys[:-1])
+                 else np.lexsort((cols, rows)))
+        rows, cols, keys = rows[order], cols[order], keys[order]
+        indptr = np.zeros(m + 2, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:m + 1])
+        indptr[m + 1] = indptr[m]
+        by_target = np.flatnonzero(step_edge[dst] >= 0)  # edges into merged states
+        cached = {"indptr": indptr, "indices": cols.astype(np.int32),
+                  "data": (weight + step_weight[dst])[order], "keys": keys,
+                  "edge": edge[order], "then": step_edge[dst][order], "local": local,
+                  "into": into, "step_weight": step_weight, "step_edge": step_edge,
+                  "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
+                  "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
+        if len(cache) >= 8:  # alternatives search under many masks, each once
+            cache.pop(next(iter(cache)))
+        cache[key] = cached
+        return cached
+
+    def _reachable_edges(self, edges: np.ndarray) -> np.ndarray:
+        """``edges`` without those leaving states no journey can reach: states without an
+        entering edge, other than the unpaid departures a journey starts from, in turn."""
+        start = (self.state_side == OUT) & (self.state_paid == 0)
+        while True:
+            entered = np.bincount(self.dst[edges], minlength=self.n_states) > 0
+            dead = ~entered[self.src[edges]] & ~start[self.src[edges]]
+            if not dead.any():
+                return edges
+            edges = edges[~dead]
+
+    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray) -> _Leg | None:
+        """(target state, hours, edges) of one leg searched on :meth:`_route_graph`; None when
+        the stop cannot be reached from these sources."""
+        from scipy.sparse import csr_matrix  # deferred: only large graphs need it
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = self._route_graph(mask)
+        local, m = graph["local"], len(graph["indptr"]) - 2
+        starts, init, first = [], [], {}
+        for state, cost in sources.items():
+            step = int(graph["step_edge"][state])
+            head = int(graph["into"][state])  # a merged arrival starts at its departure state
+            if local[head] < 0:
+                continue
+            starts.append(int(local[head]))
+            init.append(cost + float(graph["step_weight"][state]) + _EPS)
+            first[int(local[head])] = [step] if step >= 0 else []
+        if not starts:
+            return None
+        order = np.argsort(starts)
+        starts_arr = np.asarray(starts, dtype=np.int32)[order]
+        indptr = graph["indptr"].copy()
+        indptr[m + 1] = indptr[m] + len(starts)
+        matrix = csr_matrix((np.concatenate([graph["data"], np.asarray(init)[order]]),
+                             np.concatenate([graph["indices"], starts_arr]), indptr),
+                            shape=(m + 1, m + 1))
+        dist, pred = dijkstra(matrix, directed=True, indices=m, return_predecessors=True)
+        found = self._route_target(graph, dist, stop)
+        if found is None:
+            return None
+        row, last = found
+        chain = [row]
+        while pred[chain[-1]] >= 0 and pred[chain[-1]] != m:
+            chain.append(int(pred[chain[-1]]))
+        chain.reverse()
+        rows = np.asarray(chain, dtype=np.int64)
+        at = np.searchsorted(graph["keys"], rows[:-1] * (m + 1) + rows[1:])
+        segment = list(first[chain[0]])
+        for edge, then in zip(graph["edge"][at].tolist(), graph["then"][at].tolist(), strict=True):
+            segment.append(edge)
+            if then >= 0:
+                segment.append(then)
+        if last >= 0:
+            segment.append(last)
+        start_state = next(s for s in sources if int(local[graph["into"][s]]) == chain[0])
+        hours = float(sources[start_state]) + _EPS
+        for weight in self.weight[segment].tolist():
+            hours += weight
+        target = int(self.dst[segment[-1]]) if segment else start_state
+        return target, hours, segment
+
+    def _route_target(self, graph: dict, dist: np.ndarray, stop: str) -> tuple[int, int] | None:
+        """The cheapest arrival state of ``stop`` in a :meth:`_route_leg` search, as (row of the
+        search graph to trace to, edge from it to a merged arrival state or -1); None if none."""
+        best, found = np.inf, None
+        for state in self.states_of(stop, IN).tolist():
+            if graph["step_edge"][state] >= 0:  # merged: reached by one of its own edges
+                into = np.flatnonzero(graph["merged_dst"] == state)
+                if not len(into):
+                    continue
+                costs = dist[graph["merged_row"][into]] + graph["merged_weight"][into]
+                k = int(np.argmin(costs))
+                cost, here = float(costs[k]), (int(graph["merged_row"][into[k]]),
+                                               int(graph["merged_edge"][into[k]]))
+            else:
+                row = int(graph["local"][state])
+                if row < 0:
+                    continue
+                cost, here = float(dist[row]), (row, -1)
+            if cost < best:
+                best, found = cost, here
+        return found if np.isfinite(best) else None
 
     def as_path(self, origin: str, edges: list[int], hours: float) -> Path:
         used = np.asarray(edges, dtype=np.int64)
@@ -566,3 +817,199 @@ class StateGraph:
         nodes = [origin, *(self.node_ids[i] for i in self.edge_dst_node[used[moves]].tolist())]
         links = [self.link_ids[i] for i in link[moves].tolist()]
         return Path(hours, nodes, links, tuple(edges))
+
+
+def _pays_border(kinds: tuple[str, ...]) -> bool:
+    """Whether a train crossing a border at a node with these roles pays the node."""
+    return pays_node(kinds, changes_track=False, crosses_border=True)
+
+
+def _node_template(kinds: tuple[str, ...], tracks: tuple[int, ...]
+                   ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, bool]]]:
+    """States and track-switch edges of one node, numbered in the order the state graph has
+    always made them: tracks in the iteration order of a set filled in ``tracks`` order (the
+    order links first reach the node), for each pair of tracks the node can switch between,
+    unpaid then paid.
+
+    Returns the states as ``(track, paid, side)`` and the edges as ``(from, to, pays)`` local
+    indices (``pays``: the edge pays the node's bundle).
+    """
+    order: set[int] = set()
+    for t in tracks:
+        order.add(t)
+    roles = set(kinds)
+    local: dict[tuple[int, int, int], int] = {}
+    states: list[tuple[int, int, int]] = []
+
+    def state(track: int, paid: int, side: int) -> int:
+        key = (track, paid, side)
+        if key not in local:
+            local[key] = len(states)
+            states.append(key)
+        return local[key]
+
+    edges: list[tuple[int, int, bool]] = []
+    for t_in in order:
+        for t_out in order:
+            if not can_switch(roles, t_in, t_out):
+                continue
+            for paid in (0, 1):
+                a = state(t_in, paid, IN)
+                if t_in == t_out:
+                    edges.append((a, state(t_out, paid, OUT), False))
+                else:
+                    pays = not paid and pays_node(roles, changes_track=True, crosses_border=False)
+                    edges.append((a, state(t_out, 1, OUT), pays))
+    return states, edges
+
+
+class _NodeLayout:
+    """Every node's states (one block per node, in node order) and its track-switch edges.
+
+    Parameters
+    ----------
+    n_nodes : int
+    node_kinds : list of tuple of str
+        Each node's roles.
+    link_from, link_to, track : numpy.ndarray
+        Per link: node positions of its ends and its track code.
+    """
+
+    def __init__(self, n_nodes: int, node_kinds: list[tuple[str, ...]], link_from: np.ndarray,
+                 link_to: np.ndarray, track: np.ndarray):
+        ends = np.column_stack([link_from, link_to]).ravel()
+        self.track_values = np.unique(track)
+        n_codes = max(len(self.track_values), 1)
+        self._n_codes = n_codes
+        code = np.searchsorted(self.track_values, np.repeat(track, 2))
+        keys, first = np.unique(ends * n_codes + code, return_index=True)
+        node_of, code_of = keys // n_codes, keys % n_codes
+        by_arrival = np.lexsort((first, node_of))  # per node, tracks in the order links reach it
+        n_tracks = np.bincount(node_of, minlength=n_nodes)
+        node_start = np.cumsum(n_tracks) - n_tracks
+        slot = np.empty(len(keys), dtype=np.int64)
+        slot[by_arrival] = np.arange(len(keys)) - node_start[node_of[by_arrival]]
+        self._pair_keys, self._pair_slot = keys, slot
+        width = int(n_tracks.max(initial=0))
+        tracks = np.full((n_nodes, width), -1, dtype=np.int64)
+        tracks[node_of, slot] = code_of
+        role_ids: dict[tuple[str, ...], int] = {}
+        roles = np.fromiter((role_ids.setdefault(tuple(sorted(set(k))), len(role_ids))
+                             for k in node_kinds), dtype=np.int64, count=n_nodes)
+        signatures, self._signature = np.unique(np.column_stack([roles, tracks]), axis=0,
+                                                return_inverse=True)
+        self._signature = self._signature.reshape(-1)
+        role_of = {i: r for r, i in role_ids.items()}
+        self._templates = [
+            _node_template(role_of[int(row[0])],
+                           tuple(int(self.track_values[c]) for c in row[1:] if c >= 0))
+            for row in signatures]
+        self._local = np.zeros((len(signatures), max(width, 1), 2, 2), dtype=np.int64)
+        for s, (row, (states, _)) in enumerate(zip(signatures, self._templates, strict=True)):
+            where = {key: i for i, key in enumerate(states)}
+            for j, c in enumerate(row[1:]):
+                if c >= 0:
+                    for paid in (0, 1):
+                        for side in (IN, OUT):
+                            self._local[s, j, paid, side] = where[(int(self.track_values[c]),
+                                                                    paid, side)]
+        self._state_counts = np.asarray([len(t[0]) for t in self._templates],
+                                        dtype=np.int64)[self._signature]
+        self.base = np.cumsum(self._state_counts) - self._state_counts
+        self._lay_out_states()
+
+    def _members(self) -> Iterator[tuple[int, tuple, np.ndarray]]:
+        """(signature index, its template, positions of the nodes that have it)."""
+        order = np.argsort(self._signature, kind="stable")
+        bounds = np.searchsorted(self._signature[order], np.arange(len(self._templates) + 1))
+        for s, template in enumerate(self._templates):
+            yield s, template, order[bounds[s]:bounds[s + 1]]
+
+    def _lay_out_states(self) -> None:
+        total = int(self._state_counts.sum())
+        self.state_node = np.empty(total, dtype=np.int64)
+        self.state_track = np.empty(total, dtype=np.int64)
+        self.state_paid = np.empty(total, dtype=np.int64)
+        self.state_side = np.empty(total, dtype=np.int64)
+        for _, (states, _), members in self._members():
+            if not states or not len(members):
+                continue
+            table = np.asarray(states, dtype=np.int64)
+            at = (self.base[members][:, None] + np.arange(len(states))).ravel()
+            self.state_node[at] = np.repeat(members, len(states))
+            for column, target in enumerate((self.state_track, self.state_paid, self.state_side)):
+                target[at] = np.tile(table[:, column], len(members))
+
+    def switch_edges(self) -> dict[str, np.ndarray]:
+        """The edges inside nodes, node by node: ``src``, ``dst``, ``node``, ``pays``."""
+        counts = np.asarray([len(t[1]) for t in self._templates], dtype=np.int64)[self._signature]
+        edge_base = np.cumsum(counts) - counts
+        total = int(counts.sum())
+        out = {name: np.empty(total, dtype=np.int64) for name in ("src", "dst", "node")}
+        out["pays"] = np.zeros(total, dtype=bool)
+        for _, (_, edges), members in self._members():
+            if not edges or not len(members):
+                continue
+            table = np.asarray(edges, dtype=np.int64)
+            at = (edge_base[members][:, None] + np.arange(len(edges))).ravel()
+            base = np.repeat(self.base[members], len(edges))
+            out["src"][at] = base + np.tile(table[:, 0], len(members))
+            out["dst"][at] = base + np.tile(table[:, 1], len(members))
+            out["node"][at] = np.repeat(members, len(edges))
+            out["pays"][at] = np.tile(table[:, 2].astype(bool), len(members))
+        return out
+
+    def state_of(self, node: np.ndarray, track: np.ndarray, paid: np.ndarray,
+                 side: int) -> np.ndarray:
+        """Indices of the states ``(node, track, paid, side)`` (which must exist)."""
+        code = np.searchsorted(self.track_values, track)
+        slot = self._pair_slot[np.searchsorted(self._pair_keys, node * self._n_codes + code)]
+        return self.base[node] + self._local[self._signature[node], slot, paid, side]
+
+
+def _link_edges(layout: _NodeLayout, link_from: np.ndarray, link_to: np.ndarray,
+                track: np.ndarray, country: np.ndarray, border: np.ndarray) -> dict[str, np.ndarray]:
+    """The moves along links: per link, forward unpaid, forward paid, back unpaid, back paid.
+
+    A move leaves ``(a, track, paid, OUT)`` and reaches ``(b, track, entry_pays, IN)``; it pays
+    ``a``'s bundle when it crosses a border there unpaid, ``b``'s when it crosses one there
+    (:func:`~corridor.timemodel.pays_node`; ``border``: the node is paid on a crossing).
+    """
+    n = len(link_from)
+    a = np.column_stack([link_from, link_from, link_to, link_to]).ravel()
+    b = np.column_stack([link_to, link_to, link_from, link_from]).ravel()
+    paid = np.tile(np.array([0, 1, 0, 1], dtype=np.int64), n)
+    t = np.repeat(track, 4)
+    crossing = np.asarray(country[a] != country[b], dtype=bool)
+    exit_pays = (paid == 0) & crossing & border[a]
+    entry_pays = crossing & border[b]
+    return {"a": a, "b": b, "link": np.repeat(np.arange(n, dtype=np.int64), 4),
+            "src": layout.state_of(a, t, paid, OUT),
+            "dst": layout.state_of(b, t, entry_pays.astype(np.int64), IN),
+            "exit_pays": exit_pays, "entry_pays": entry_pays}
+
+
+def _concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays (indptr, indices) of rows made of consecutive runs: row ``i`` is
+    ``range(starts[i, k], starts[i, k] + counts[i, k])`` for each column ``k`` in turn."""
+    flat_starts, flat_counts = starts.ravel(), counts.ravel()
+    offsets = np.cumsum(flat_counts) - flat_counts
+    indices = np.repeat(flat_starts - offsets, flat_counts) + np.arange(int(flat_counts.sum()))
+    indptr = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=1), out=indptr[1:])
+    return indptr, indices.astype(np.int64)
+
+
+def _sequential_sums(values: np.ndarray, indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Per CSR row, the sum of ``values[indices]`` added left to right (as Python's ``sum``)."""
+    lengths = np.diff(indptr)
+    out = np.zeros(len(lengths))
+    for k in range(int(lengths.max(initial=0))):
+        rows = np.flatnonzero(lengths > k)
+        out[rows] += values[indices[indptr[rows] + k]]
+    return out
+
+
+def _bundles(starts: np.ndarray, counts: np.ndarray) -> list[tuple[int, ...]]:
+    """``tuple(range(start, start + count))`` per element."""
+    return [tuple(range(s, s + c)) for s, c in zip(starts.tolist(), counts.tolist(), strict=True)]

@@ -234,6 +234,52 @@ def link_components(link_id: str, link: Mapping[str, Any],
     return [*travel, *episodes(link_id, disruptions)]
 
 
+def number_column(frame: pd.DataFrame, name: str, default: float | np.ndarray) -> np.ndarray:
+    """:func:`number_or` of every cell of column ``name`` (``default`` where it is absent)."""
+    if name not in frame.columns:
+        return np.broadcast_to(np.asarray(default, dtype=float), (len(frame),)).copy()
+    column = frame[name]
+    if column.dtype.kind in "biuf":
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+    else:  # text or mixed cells: the scalar rule, cell by cell
+        values = np.fromiter((number_or(v, math.nan) for v in column.tolist()), dtype=float,
+                             count=len(column))
+    return np.where(np.isnan(values), default, values)
+
+
+def dwell_spreads(nodes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`dwell_spread` of every node, as (lo, mode, hi) arrays."""
+    mode = number_column(nodes, "dwell_h", 0.0)
+    lo = np.minimum(number_column(nodes, "dwell_min_h", mode), mode)
+    hi = np.maximum(number_column(nodes, "dwell_max_h", mode), mode)
+    delay = number_column(nodes, DELAY_COLUMN, 0.0)
+    return lo + delay, mode + delay, hi + delay
+
+
+def travel_columns(links: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The ordinary components of every link (:func:`link_components` without episodes).
+
+    Returns arrays per link: ``water`` (bool), the run or sailing spread ``run_lo``, ``run_mode``,
+    ``run_hi`` (:func:`run_spread`) and the ferry wait ``wait_mode``, ``wait_hi``
+    (:func:`ferry_wait_spread`; zero on rail links).
+    """
+    water = links["mode"].isin(list(WATER_MODES)).to_numpy(dtype=bool)
+    delay = number_column(links, DELAY_COLUMN, 0.0)
+    length = links["length_km"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        speed = number_column(links, "speed_kmh", math.nan) if "speed_kmh" in links else \
+            np.full(len(links), math.nan)
+        fast = np.maximum(number_column(links, "speed_max_kmh", speed), speed)
+        slow = np.minimum(number_column(links, "speed_min_kmh", speed), speed)
+        sailing = number_column(links, "sailing_h", math.nan)
+        run = [np.where(water, sailing, length / rate) for rate in (fast, speed, slow)]
+    headway = np.where(water, number_column(links, "headway_h", 0.0), 0.0)
+    worst = np.maximum(number_column(links, "headway_max_h", headway), headway / 2.0)
+    return {"water": water, "run_lo": run[0] + delay, "run_mode": run[1] + delay,
+            "run_hi": run[2] + delay, "wait_mode": np.where(water, headway / 2.0, 0.0),
+            "wait_hi": np.where(water, worst, 0.0)}
+
+
 # -- a table of components --------------------------------------------------------------------------
 
 class ComponentTable:
@@ -242,23 +288,73 @@ class ComponentTable:
     Parameters
     ----------
     components : sequence of Component
+
+    Notes
+    -----
+    The table is column-wise (:meth:`from_columns` builds one without a Component per row);
+    ``table[i]`` and :attr:`components` make the Component objects on demand.
     """
 
     def __init__(self, components: Sequence[Component]):
-        self.components = list(components)
-        self.lo = np.array([c.spread.lo for c in components], dtype=float)
-        self.mode = np.array([c.spread.mode for c in components], dtype=float)
-        self.hi = np.array([c.spread.hi for c in components], dtype=float)
-        self.chance = np.array([c.chance for c in components], dtype=float)
-        self.mean = np.array([c.mean for c in components], dtype=float)
-        self.best = np.array([c.best for c in components], dtype=float)
-        self.variance = np.array([c.variance for c in components], dtype=float)
+        components = list(components)
+        self._set_columns(
+            np.array([c.element for c in components], dtype=object),
+            np.array([c.kind for c in components], dtype=object),
+            np.array([c.spread.lo for c in components], dtype=float),
+            np.array([c.spread.mode for c in components], dtype=float),
+            np.array([c.spread.hi for c in components], dtype=float),
+            np.array([c.chance for c in components], dtype=float),
+            np.array([c.source for c in components], dtype=object),
+        )
+        self._objects = components
+
+    @classmethod
+    def from_columns(cls, element: np.ndarray, kind: np.ndarray, lo: np.ndarray, mode: np.ndarray,
+                     hi: np.ndarray, chance: np.ndarray, source: np.ndarray) -> ComponentTable:
+        """A table from one array per Component field (``element``, ``kind`` and ``source`` are
+        object arrays of str; ``lo``, ``mode``, ``hi`` the spread and ``chance`` as floats)."""
+        table = cls.__new__(cls)
+        table._set_columns(element, kind, np.asarray(lo, dtype=float),
+                           np.asarray(mode, dtype=float), np.asarray(hi, dtype=float),
+                           np.asarray(chance, dtype=float), source)
+        table._objects = None
+        return table
+
+    def _set_columns(self, element, kind, lo, mode, hi, chance, source) -> None:
+        self.element, self.kind, self.source = element, kind, source
+        self.lo, self.mode, self.hi, self.chance = lo, mode, hi, chance
+        # the same float operations as Spread / Component, element-wise (identical values)
+        spread_mean = (lo + 4.0 * mode + hi) / 6.0
+        self.mean = chance * spread_mean
+        self.best = np.where(chance >= 1.0, lo, 0.0)
+        self.variance = chance * (((hi - lo) / 6.0) ** 2 + spread_mean * spread_mean) \
+            - (chance * spread_mean) ** 2
+
+    def __getstate__(self) -> dict:  # the Component objects are remade on demand
+        state = dict(self.__dict__)
+        state["_objects"] = None
+        return state
+
+    @property
+    def components(self) -> list[Component]:
+        """Every component as a :class:`Component` (made once, on first use)."""
+        if self._objects is None:
+            self._objects = [self._make(i) for i in range(len(self))]
+        return self._objects
+
+    def _make(self, index: int) -> Component:
+        return Component(str(self.element[index]), str(self.kind[index]),
+                         Spread(float(self.lo[index]), float(self.mode[index]),
+                                float(self.hi[index])),
+                         float(self.chance[index]), str(self.source[index]))
 
     def __len__(self) -> int:
-        return len(self.components)
+        return len(self.lo)
 
     def __getitem__(self, index: int) -> Component:
-        return self.components[index]
+        if self._objects is not None:
+            return self._objects[index]
+        return self._make(int(index))
 
     def sample(self, samples: int, rng: np.random.Generator,
                columns: np.ndarray | None = None) -> np.ndarray:

@@ -101,6 +101,7 @@ def test_map_builders_never_call_analyses(graph):
 
 #: the time model's rules: only the state graph applies them (scenario edits check ``stops_at``)
 RULES = {"run_spread", "dwell_spread", "ferry_wait_spread", "node_components", "link_components",
+         "dwell_spreads", "travel_columns",
          "pays_node", "event_kind", "episodes"}
 
 
