@@ -10,6 +10,7 @@ from typing import Any
 
 import pycountry
 
+from corridor import screen
 from corridor.errors import Problem
 from corridor.geodesy import distance_km, polyline_km
 from corridor.schema import (
@@ -375,35 +376,50 @@ def _check_track(fid: str, props: Mapping, coords: list, track: float | None = N
 
 
 def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:
-    import networkx as nx  # deferred: corridor.limits imports this module on every command
+    """Operating nodes outside the largest operating component (ties: the one seen first)."""
+    import numpy as np
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
 
-    graph = nx.Graph()
-    graph.add_nodes_from(
-        nid for nid, f in nodes.items() if properties(f).get("status") == "operating"
-    )
+    operating = [nid for nid, f in nodes.items() if properties(f).get("status") == "operating"]
+    if not operating:
+        return []
+    number = {nid: k for k, nid in enumerate(operating)}
+    ends = []
     for feature in links:
         props = properties(feature)
         a, b = props.get("from"), props.get("to")
         if (props.get("status") == "operating" and isinstance(a, str) and isinstance(b, str)
-                and a in graph and b in graph):
-            graph.add_edge(a, b)
-    if graph.number_of_nodes() == 0:
-        return []
-    parts = sorted(nx.connected_components(graph), key=len, reverse=True)
+                and a in number and b in number):
+            ends.append((number[a], number[b]))
+    pairs = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    size = len(operating)
+    adjacency = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(size, size))
+    _, labels = connected_components(adjacency, directed=False)
+    first_seen = {}
+    for k, label in enumerate(labels.tolist()):
+        first_seen.setdefault(label, k)
+    counts = np.bincount(labels)
+    parts = sorted(first_seen, key=lambda label: (-counts[label], first_seen[label]))
+    outside = set(parts[1:])
     return [
         Problem(NODES_FILE, nid, "", "not connected to the main operating network")
-        for part in parts[1:]
-        for nid in sorted(part)
+        for label in parts[1:] if label in outside
+        for nid in sorted(operating[k] for k in np.flatnonzero(labels == label))
     ]
 
 
-def validate_features(nodes: list[Feature], links: list[Feature]) -> list[Problem]:
+def validate_features(nodes: list[Feature], links: list[Feature], *, screened: bool = True
+                      ) -> list[Problem]:
     """Check node and link features against the schema and each other.
 
     Parameters
     ----------
     nodes, links : list of dict
         GeoJSON features as read from ``nodes.geojson`` and ``links.geojson``.
+    screened : bool
+        Run the per-feature checks only on the features :mod:`corridor.screen` flags (the same
+        problems, found in a fraction of the time); False checks every feature one by one.
 
     Returns
     -------
@@ -411,14 +427,23 @@ def validate_features(nodes: list[Feature], links: list[Feature]) -> list[Proble
         Every problem found (empty when the data are valid).
     """
     problems = _check_ids(NODES_FILE, nodes) + _check_ids(LINKS_FILE, links)
-    by_id = {}
+    by_id: dict[str, Feature] = {}
+    first_row: dict[str, int] = {}
     for index, feature in enumerate(nodes):
-        problems += _check_node(feature, index)
         fid = properties(feature).get("id")
-        if isinstance(fid, str):
-            by_id.setdefault(fid, feature)
-    points: dict = {}
-    for index, feature in enumerate(links):
-        problems += _check_link(feature, index, by_id, points)
+        if isinstance(fid, str) and fid not in by_id:
+            by_id[fid] = feature
+            first_row[fid] = index
+    node_rows: Iterable[int] = range(len(nodes))
+    link_rows: Iterable[int] = range(len(links))
+    if screened:
+        flagged_nodes, points = screen.node_rows(nodes, check_field, _is_country)
+        node_rows = sorted(flagged_nodes)
+        link_rows = sorted(screen.link_rows(links, first_row, flagged_nodes, points, check_field))
+    for index in node_rows:
+        problems += _check_node(nodes[index], index)
+    cache: dict = {}
+    for index in link_rows:
+        problems += _check_link(links[index], index, by_id, cache)
     problems += _check_connected(by_id, links)
     return problems
