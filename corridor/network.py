@@ -29,12 +29,17 @@ _BLOB = "_tables_blob"
 
 
 def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
-    import geopandas as gpd
+    """The features as a GeoDataFrame: ``columns`` first (None where absent), then any others,
+    then ``geometry``, indexed by ``id``."""
     import pandas as pd
 
-    from corridor.geodesy import CRS
+    frame = _plain_frame(features)
+    if frame is None:  # unusual features (3D or empty geometry, no properties ...): geopandas' way
+        import geopandas as gpd
 
-    frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
+        from corridor.geodesy import CRS
+
+        frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
     for column in columns:
         if column not in frame.columns:
             frame[column] = None
@@ -43,6 +48,52 @@ def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFra
     # unnamed index beside the kept ``id`` column: reset_index (to_file, explore) finds no clash
     frame.index = pd.Index(frame["id"].to_numpy(), dtype=object, name=None)
     return frame
+
+
+def _plain_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame | None:
+    """What ``GeoDataFrame.from_features`` gives, built column-wise, for features that are all
+    2D Points or all 2D LineStrings with properties; None for anything else.
+
+    One DataFrame from the property dicts and one vectorised shapely call for the geometry,
+    instead of a shapely object built per feature.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from corridor.geodesy import CRS
+
+    props = [f.get("properties") for f in features]
+    geometry = _plain_geometry([f.get("geometry") for f in features])
+    if (geometry is None or not features or not all(type(p) is dict for p in props)
+            or any("geometry" in p for p in props)):
+        return None
+    table = pd.DataFrame(props)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=CRS)[
+        ["geometry", *table.columns]]
+
+
+def _plain_geometry(geometries: list[Any]) -> Any:
+    """Shapely geometries of GeoJSON Points or LineStrings of plain ``[lon, lat]`` positions, in
+    one vectorised call; None when they are not all of one such kind."""
+    from itertools import chain
+
+    import numpy as np
+    import shapely
+
+    kinds = {g.get("type") if type(g) is dict else None for g in geometries}
+    if kinds not in ({"Point"}, {"LineString"}):
+        return None
+    coords = [g.get("coordinates") for g in geometries]
+    positions = coords if kinds == {"Point"} else list(chain.from_iterable(
+        c if type(c) is list and len(c) >= 2 else [None] for c in coords))
+    if not (set(map(type, positions)) <= {list} and set(map(len, positions)) <= {2}
+            and set(map(type, chain.from_iterable(positions))) <= {int, float}):
+        return None
+    array = np.array(positions, dtype=float).reshape(-1, 2)
+    if kinds == {"Point"}:
+        return shapely.points(array)
+    counts = np.fromiter(map(len, coords), dtype=np.int64, count=len(coords))
+    return shapely.linestrings(array, indices=np.repeat(np.arange(len(coords)), counts))
 
 
 class Corridor:

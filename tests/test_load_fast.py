@@ -6,11 +6,14 @@ from __future__ import annotations
 import copy
 import json
 
+import geopandas as gpd
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netfactory import link, node
 
 from corridor.datafiles import builtin_dir, read_features
+from corridor.network import _frame, _plain_frame
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, NODE_FIELDS
 from corridor.validation import validate_features
 
@@ -126,3 +129,35 @@ def test_disconnected_parts_are_named_largest_first_then_in_order_seen():
     assert [(p.key, p.message) for p in problems] == [
         (nid, "not connected to the main operating network") for nid in ("a", "b", "c")]
     assert problems == validate_features(nodes, links, screened=False)
+
+
+# -- frames built column-wise are the frames geopandas builds -----------------------------------------
+
+def _geopandas_frame(features, columns):
+    frame = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    frame = frame[[*columns, *[c for c in frame.columns if c not in columns and c != "geometry"],
+                   "geometry"]]
+    frame.index = pd.Index(frame["id"].to_numpy(), dtype=object)
+    return frame
+
+
+def test_frames_are_those_geopandas_builds_from_the_features():
+    node_columns = [f.name for f in NODE_FIELDS]
+    link_columns = [f.name for f in LINK_FIELDS] + [f.name for f in FERRY_FIELDS]
+    for name, columns in (("nodes.geojson", node_columns), ("links.geojson", link_columns)):
+        features = BUILTIN[name]
+        assert _plain_frame(features) is not None  # the column-wise path was taken
+        built, expected = _frame(features, columns), _geopandas_frame(features, columns)
+        pd.testing.assert_frame_equal(built, expected, check_exact=True)
+        assert built.crs == expected.crs
+
+
+def test_a_3d_geometry_takes_geopandas_way_and_keeps_its_height():
+    features = copy.deepcopy(BUILTIN["nodes.geojson"][:3])
+    features[1]["geometry"]["coordinates"] = [*features[1]["geometry"]["coordinates"], 250.0]
+    assert _plain_frame(features) is None
+    frame = _frame(features, [f.name for f in NODE_FIELDS])
+    assert frame.geometry.iloc[1].has_z and frame.geometry.iloc[1].z == 250.0
