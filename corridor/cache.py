@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corridor.datafiles import builtin_dir
+from corridor.datafiles import builtin_dir, gc_paused
 
 if TYPE_CHECKING:
     from corridor.network import Corridor
@@ -141,7 +141,7 @@ def _cached(path: Path | None, build, stale: str) -> Corridor:
 
     if path is not None and path.is_file():
         with contextlib.suppress(Exception):  # unreadable or from another version: rebuild
-            with path.open("rb") as handle:
+            with path.open("rb") as handle, gc_paused():  # see datafiles.gc_paused
                 net = pickle.load(handle)
             if isinstance(net, Corridor):
                 return net

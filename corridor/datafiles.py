@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import json
 import math
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,23 @@ def builtin_dir() -> Path:
 
 
 # -- reading ----------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run the block with Python's cyclic garbage collector paused (restored after).
+
+    Reading a large network allocates millions of dicts and lists that all stay alive; each
+    automatic collection walks every one of them, so a 100k-node load spent most of its time
+    collecting nothing. Reference counting still frees what is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 def read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of an input file.

@@ -8,9 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from corridor.datafiles import builtin_dir, read_features
+from corridor.datafiles import builtin_dir, gc_paused, read_features
 from corridor.errors import DataError, Problem
 from corridor.lookup import PlaceIndex
+from corridor.packing import pack, unpack
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ T = TypeVar("T")
 #: the attributes holding the tables; pickled as one blob, unpickled on first use (see __getstate__)
 _TABLES = ("_nodes", "_links", "_disruptions")
 _BLOB = "_tables_blob"
+_DERIVED = "_derived_packed"
 
 
 def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
@@ -137,10 +139,12 @@ class Corridor:
 
         A network read back from the cache (:mod:`corridor.cache`) can then answer from what it
         derived (look-up records, the state graph) without importing pandas or geopandas. The
-        osmnx graph is left out (rebuilt on demand).
+        osmnx graph is left out (rebuilt on demand); what was derived is pickled by
+        :func:`corridor.packing.pack` (geometries in bulk, tables of rows column-wise).
         """
         state = dict(self.__dict__)
         state.pop("graph", None)
+        state[_DERIVED] = pack(state.pop("_derived"))  # geometries in bulk, tables column-wise
         if _BLOB not in state:
             state[_BLOB] = pickle.dumps({name: state[name] for name in _TABLES},
                                         protocol=pickle.HIGHEST_PROTOCOL)
@@ -149,6 +153,9 @@ class Corridor:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if _DERIVED in state:
+            state["_derived"] = unpack(state.pop(_DERIVED))
         self.__dict__.update(state)
 
     def _table(self, name: str) -> Any:
@@ -340,14 +347,16 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
         raise DataError(
             [Problem(str(directory), "", "", "not a directory with nodes.geojson and links.geojson")]
         )
-    nodes = read_features(directory / NODES_FILE)
-    links = read_features(directory / LINKS_FILE)
-    name = "built-in" if path is None else directory.name
-    ids = {f["properties"].get("id") for f in nodes + links if isinstance(f, dict)
-           and isinstance(f.get("properties"), dict) and isinstance(f["properties"].get("id"), str)}
-    disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
-    return Corridor.from_features(nodes, links, name=name, validate=validate,
-                                  disruptions=disruptions)
+    with gc_paused():  # millions of live objects: collections would walk them all, for nothing
+        nodes = read_features(directory / NODES_FILE)
+        links = read_features(directory / LINKS_FILE)
+        name = "built-in" if path is None else directory.name
+        ids = {f["properties"].get("id") for f in nodes + links if isinstance(f, dict)
+               and isinstance(f.get("properties"), dict)
+               and isinstance(f["properties"].get("id"), str)}
+        disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
+        return Corridor.from_features(nodes, links, name=name, validate=validate,
+                                      disruptions=disruptions)
 
 
 
