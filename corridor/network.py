@@ -351,13 +351,18 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
         nodes = read_features(directory / NODES_FILE)
         links = read_features(directory / LINKS_FILE)
         name = "built-in" if path is None else directory.name
-        ids = {f["properties"].get("id") for f in nodes + links if isinstance(f, dict)
-               and isinstance(f.get("properties"), dict)
-               and isinstance(f["properties"].get("id"), str)}
-        disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
+        table = directory / DISRUPTIONS_FILE
+        ids = _feature_ids(nodes + links) if validate and table.is_file() else None
+        disruptions = read_disruptions(table, ids)
         return Corridor.from_features(nodes, links, name=name, validate=validate,
                                       disruptions=disruptions)
 
+
+
+def _feature_ids(features: list[Any]) -> set[str]:
+    """The string ids of the features (the elements a disruption row may name)."""
+    return {f["properties"].get("id") for f in features if isinstance(f, dict)
+            and isinstance(f.get("properties"), dict) and isinstance(f["properties"].get("id"), str)}
 
 
 def _load_gpkg(path: Path, validate: bool) -> Corridor:

@@ -174,10 +174,13 @@ def _check_shape(file: str, fid: str, feature: Feature) -> list[Problem]:
     return problems
 
 
-def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
+def _check_ids(file: str, ids: list[Any]) -> list[Problem]:
+    """Problems with the features' ids (``ids[i]``: the ``id`` property of feature ``i``)."""
+    if (all(type(fid) is str for fid in ids) and all(map(SLUG.match, ids))
+            and len(set(ids)) == len(ids)):
+        return []  # the common case, at C speed; otherwise each id is worded below
     problems, seen = [], set()
-    for index, feature in enumerate(features):
-        fid = properties(feature).get("id")
+    for index, fid in enumerate(ids):
         if not isinstance(fid, str) or not fid:
             problems.append(Problem(file, f"feature #{index}", "id", "missing id"))
         elif not SLUG.match(fid):
@@ -187,6 +190,15 @@ def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
         else:
             seen.add(fid)
     return problems
+
+
+def _all_properties(features: list[Feature]) -> list[Mapping[str, Any]]:
+    """:func:`properties` of every feature (a plain dict's own, without the call, when it can)."""
+    out = []
+    for feature in features:
+        props = feature.get("properties") if type(feature) is dict else None
+        out.append(props if type(props) is dict else properties(feature))
+    return out
 
 
 def _position(coord: Any) -> tuple[float, float] | str:
@@ -375,8 +387,12 @@ def _check_track(fid: str, props: Mapping, coords: list, track: float | None = N
     return problems
 
 
-def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:
-    """Operating nodes outside the largest operating component (ties: the one seen first)."""
+def _check_connected(nodes: Mapping[str, Feature], links: list[Mapping[str, Any]]
+                     ) -> list[Problem]:
+    """Operating nodes outside the largest operating component (ties: the one seen first).
+
+    ``links`` are the link features' properties (see :func:`_all_properties`).
+    """
     import numpy as np
     from scipy.sparse import coo_array
     from scipy.sparse.csgraph import connected_components
@@ -385,27 +401,25 @@ def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list
     if not operating:
         return []
     number = {nid: k for k, nid in enumerate(operating)}
-    ends = []
-    for feature in links:
-        props = properties(feature)
-        a, b = props.get("from"), props.get("to")
-        if (props.get("status") == "operating" and isinstance(a, str) and isinstance(b, str)
-                and a in number and b in number):
-            ends.append((number[a], number[b]))
+    ends = [(number[a], number[b]) for a, b, status in
+            ((p.get("from"), p.get("to"), p.get("status")) for p in links)
+            if status == "operating" and isinstance(a, str) and isinstance(b, str)
+            and a in number and b in number]
     pairs = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
     size = len(operating)
     adjacency = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(size, size))
     _, labels = connected_components(adjacency, directed=False)
-    first_seen = {}
-    for k, label in enumerate(labels.tolist()):
-        first_seen.setdefault(label, k)
+    found, first_seen = np.unique(labels, return_index=True)
     counts = np.bincount(labels)
-    parts = sorted(first_seen, key=lambda label: (-counts[label], first_seen[label]))
-    outside = set(parts[1:])
+    parts = sorted(found.tolist(), key=lambda label: (-counts[label], first_seen[label]))
+    members: dict[int, list[str]] = {label: [] for label in parts[1:]}
+    for k, label in enumerate(labels.tolist()):
+        if label in members:
+            members[label].append(operating[k])
     return [
         Problem(NODES_FILE, nid, "", "not connected to the main operating network")
-        for label in parts[1:] if label in outside
-        for nid in sorted(operating[k] for k in np.flatnonzero(labels == label))
+        for label in parts[1:]
+        for nid in sorted(members[label])
     ]
 
 
@@ -426,11 +440,13 @@ def validate_features(nodes: list[Feature], links: list[Feature], *, screened: b
     list of Problem
         Every problem found (empty when the data are valid).
     """
-    problems = _check_ids(NODES_FILE, nodes) + _check_ids(LINKS_FILE, links)
+    node_props, link_props = _all_properties(nodes), _all_properties(links)
+    node_ids = [p.get("id") for p in node_props]
+    problems = (_check_ids(NODES_FILE, node_ids)
+                + _check_ids(LINKS_FILE, [p.get("id") for p in link_props]))
     by_id: dict[str, Feature] = {}
     first_row: dict[str, int] = {}
-    for index, feature in enumerate(nodes):
-        fid = properties(feature).get("id")
+    for index, (feature, fid) in enumerate(zip(nodes, node_ids, strict=True)):
         if isinstance(fid, str) and fid not in by_id:
             by_id[fid] = feature
             first_row[fid] = index
@@ -445,5 +461,5 @@ def validate_features(nodes: list[Feature], links: list[Feature], *, screened: b
     cache: dict = {}
     for index in link_rows:
         problems += _check_link(links[index], index, by_id, cache)
-    problems += _check_connected(by_id, links)
+    problems += _check_connected(by_id, link_props)
     return problems
