@@ -5,36 +5,76 @@ holding a shapely LineString each). Pickled as they are, reading them back build
 geometry with its own WKB call and every row dict key by key: seconds. :func:`pack` stores every
 shapely geometry found anywhere in the value in one WKB array (read back by one vectorised
 ``shapely.from_wkb``) and every table of row dicts (a dict whose values are dicts with the same
-keys) column by column; :func:`unpack` gives back an equal value, rows in the same order, keys
-in the same order.
+keys) column by column; :func:`unpack` gives back equal values, a table as a :class:`RowTable`
+(a read-only mapping, ids and keys in the same order) that builds each row when first read.
 """
 
 from __future__ import annotations
 
 import io
 import pickle
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 #: a table of fewer rows than this is pickled as it is
 MIN_ROWS = 64
 
 
-@dataclass(frozen=True)
-class _Rows:
-    """A dict of row dicts, column by column."""
+class RowTable(Mapping):
+    """A dict of row dicts read back from the cache (id -> {column: value}), each row built on
+    its first look-up: a route reads a few hundred of a 100k-node network's 300,000 rows.
 
-    ids: list
-    keys: tuple
-    columns: list[list]
+    Rows are plain dicts with the keys in their original order; numbers come back as Python
+    ``float``/``int``/``bool`` (stored as numpy arrays when a column holds only one of them).
+    """
 
-    def rebuilt(self) -> dict:
-        keys = self.keys
-        return dict(zip(self.ids, [dict(zip(keys, row, strict=True))
-                                   for row in zip(*self.columns, strict=True)], strict=True))
+    def __init__(self, ids: list, keys: tuple, columns: list):
+        self._ids = ids
+        self._keys = keys
+        self._columns = columns
+        self._position = {key: i for i, key in enumerate(ids)}
+        self._rows: dict = {}
+
+    def __getitem__(self, key: Any) -> dict:
+        row = self._rows.get(key)
+        if row is None:
+            i = self._position[key]  # KeyError, as a dict
+            row = self._rows[key] = dict(zip(self._keys, [
+                values[i] if type(values) is list else values[i].item()
+                for values in self._columns], strict=True))
+        return row
+
+    def __iter__(self) -> Iterator:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._position
+
+    def __reduce__(self) -> tuple:
+        return RowTable, (self._ids, self._keys, self._columns)
 
 
-def _as_rows(table: dict) -> _Rows | None:
+#: numpy dtypes a column is stored as when every value is exactly of that Python type
+_ARRAY_TYPES = {float: "float64", bool: "bool", int: "int64"}
+
+
+def _stored_column(values: list) -> Any:
+    """A numpy array when every value is a float (or every one a bool, or an int64), else the list."""
+    import numpy as np  # deferred: reading back a network without numeric tables needs none
+
+    kinds = set(map(type, values))
+    if len(kinds) != 1 or next(iter(kinds)) not in _ARRAY_TYPES:
+        return values
+    try:
+        return np.array(values, dtype=_ARRAY_TYPES[next(iter(kinds))])
+    except OverflowError:
+        return values
+
+
+def _as_rows(table: dict) -> RowTable | None:
     """``table`` column-wise, or None when it is not a table of rows with the same keys."""
     if len(table) < MIN_ROWS:
         return None
@@ -44,7 +84,7 @@ def _as_rows(table: dict) -> _Rows | None:
     keys = tuple(rows[0])
     if not keys or any(tuple(row) != keys for row in rows):
         return None
-    return _Rows(list(table), keys, [[row[key] for row in rows] for key in keys])
+    return RowTable(list(table), keys, [_stored_column([row[key] for row in rows]) for key in keys])
 
 
 def _columnar(value: Any) -> Any:
@@ -55,12 +95,6 @@ def _columnar(value: Any) -> Any:
         rows = _as_rows(value)
         return value if rows is None else rows
     return value
-
-
-def _row_wise(value: Any) -> Any:
-    if type(value) is tuple:
-        return tuple(_row_wise(item) for item in value)
-    return value.rebuilt() if type(value) is _Rows else value
 
 
 def _is_geometry(obj: Any) -> bool:
@@ -117,4 +151,4 @@ def unpack(data: bytes) -> dict:
 
         geometries = shapely.from_wkb(wkb).tolist()
     values = _GeometryUnpickler(io.BytesIO(payload), geometries).load()
-    return {key: _row_wise(value) for key, value in values.items()}
+    return values

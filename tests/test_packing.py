@@ -8,7 +8,7 @@ import pickle
 import shapely
 from shapely.geometry import LineString, Point
 
-from corridor.packing import MIN_ROWS, pack, unpack
+from corridor.packing import MIN_ROWS, RowTable, pack, unpack
 
 
 def _rows(n: int) -> dict:
@@ -20,10 +20,12 @@ def _rows(n: int) -> dict:
 def test_a_table_of_rows_reads_back_equal_in_the_same_order():
     table = _rows(MIN_ROWS * 2)
     back = unpack(pack({"records": (table, {"a": 1})}))["records"]
-    assert back[1] == {"a": 1}
-    assert list(back[0]) == list(table)
+    assert back[1] == {"a": 1} and isinstance(back[0], RowTable)
+    assert list(back[0]) == list(table) and len(back[0]) == len(table) and "l1" in back[0]
+    assert back[0].get("nowhere") is None and "nowhere" not in back[0]
     for key, row in table.items():
         assert list(back[0][key]) == list(row)
+        assert [type(v) for v in back[0][key].values()] == [type(v) for v in row.values()]
         assert back[0][key]["geometry"].equals_exact(row["geometry"], 0)
         same = back[0][key]["length_km"] == row["length_km"] or math.isnan(row["length_km"])
         assert same and back[0][key]["kind"] == row["kind"]
@@ -45,3 +47,11 @@ def test_tables_with_uneven_rows_and_values_without_geometry_stay_as_they_are():
     data = pack(values)
     assert pickle.loads(data)[1] is None  # no geometry: shapely is not needed to read it back
     assert unpack(data) == values
+
+
+def test_a_table_read_back_pickles_again_to_the_same_rows():
+    table = {f"n{i}": {"id": f"n{i}", "tracks": i, "electrified": bool(i % 2)}
+             for i in range(MIN_ROWS)}
+    once = unpack(pack({"t": table}))["t"]
+    twice = pickle.loads(pickle.dumps(once))
+    assert dict(twice.items()) == table == dict(unpack(pack({"t": once}))["t"].items())
