@@ -62,10 +62,14 @@ _ARRAY_TYPES = {float: "float64", bool: "bool", int: "int64"}
 
 
 def _stored_column(values: list) -> Any:
-    """A numpy array when every value is a float (or every one a bool, or an int64), else the list."""
+    """A numpy array when every value is a float (or every one a bool, or an int64), else the list
+    (strings that are equal made one object)."""
     import numpy as np  # deferred: reading back a network without numeric tables needs none
 
     kinds = set(map(type, values))
+    if kinds == {str}:  # equal strings as one object: pickled once, then referred to
+        shared: dict[str, str] = {}
+        return [shared.setdefault(value, value) for value in values]
     if len(kinds) != 1 or next(iter(kinds)) not in _ARRAY_TYPES:
         return values
     try:
