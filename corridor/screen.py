@@ -292,6 +292,8 @@ class Lines:
     @property
     def ends(self) -> np.ndarray:
         """Index of each line's last position."""
+        if not len(self.starts):
+            return np.zeros(0, dtype=int)
         return np.append(self.starts[1:], len(self.lon)) - 1
 
 

@@ -161,3 +161,12 @@ def test_a_3d_geometry_takes_geopandas_way_and_keeps_its_height():
     assert _plain_frame(features) is None
     frame = _frame(features, [f.name for f in NODE_FIELDS])
     assert frame.geometry.iloc[1].has_z and frame.geometry.iloc[1].z == 250.0
+
+
+def test_the_screen_copes_with_no_links_and_with_every_link_bad():
+    nodes = BUILTIN["nodes.geojson"]
+    assert validate_features(nodes, []) == validate_features(nodes, [], screened=False)
+    links = copy.deepcopy(BUILTIN["links.geojson"])
+    for feature in links:
+        feature["geometry"] = None
+    assert validate_features(nodes, links) == validate_features(nodes, links, screened=False)
