@@ -170,3 +170,12 @@ def test_the_screen_copes_with_no_links_and_with_every_link_bad():
     for feature in links:
         feature["geometry"] = None
     assert validate_features(nodes, links) == validate_features(nodes, links, screened=False)
+
+
+def test_the_screen_copes_with_no_nodes_and_with_every_node_bad():
+    links = BUILTIN["links.geojson"]
+    assert validate_features([], links) == validate_features([], links, screened=False)
+    nodes = copy.deepcopy(BUILTIN["nodes.geojson"])
+    for feature in nodes:
+        feature["geometry"]["coordinates"] = [999, 0]
+    assert validate_features(nodes, links) == validate_features(nodes, links, screened=False)
