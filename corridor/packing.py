@@ -133,8 +133,9 @@ class _GeometryUnpickler(pickle.Unpickler):
         return self._geometries[pid]
 
 
-def pack(values: dict) -> bytes:
-    """``values`` pickled with their geometries in one WKB array and their tables column-wise."""
+def pack(values: dict) -> tuple[bytes, Any]:
+    """``values`` pickled with their geometries in one WKB array and their tables column-wise:
+    ``(pickle, WKB array or None)``, to be pickled as it is (no second copy of the bytes)."""
     buffer = io.BytesIO()
     pickler = _GeometryPickler(buffer)
     pickler.dump({key: _columnar(value) for key, value in values.items()})
@@ -143,16 +144,15 @@ def pack(values: dict) -> bytes:
         import shapely
 
         wkb = shapely.to_wkb(pickler.geometries, include_srid=True)
-    return pickle.dumps((buffer.getvalue(), wkb), protocol=pickle.HIGHEST_PROTOCOL)
+    return buffer.getvalue(), wkb
 
 
-def unpack(data: bytes) -> dict:
-    """The values :func:`pack` pickled."""
-    payload, wkb = pickle.loads(data)
+def unpack(packed: tuple[bytes, Any]) -> dict:
+    """The values :func:`pack` packed."""
+    payload, wkb = packed
     geometries: Any = ()
     if wkb is not None:
         import shapely
 
         geometries = shapely.from_wkb(wkb).tolist()
-    values = _GeometryUnpickler(io.BytesIO(payload), geometries).load()
-    return values
+    return _GeometryUnpickler(io.BytesIO(payload), geometries).load()
