@@ -8,9 +8,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from corridor.datafiles import builtin_dir, read_features
+from corridor.datafiles import builtin_dir, gc_paused, read_features
 from corridor.errors import DataError, Problem
 from corridor.lookup import PlaceIndex
+from corridor.packing import pack, unpack
 from corridor.schema import FERRY_FIELDS, LINK_FIELDS, LINKS_FILE, NODE_FIELDS, NODES_FILE
 
 if TYPE_CHECKING:
@@ -26,15 +27,21 @@ T = TypeVar("T")
 #: the attributes holding the tables; pickled as one blob, unpickled on first use (see __getstate__)
 _TABLES = ("_nodes", "_links", "_disruptions")
 _BLOB = "_tables_blob"
+_DERIVED = "_derived_packed"
 
 
 def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
-    import geopandas as gpd
+    """The features as a GeoDataFrame: ``columns`` first (None where absent), then any others,
+    then ``geometry``, indexed by ``id``."""
     import pandas as pd
 
-    from corridor.geodesy import CRS
+    frame = _plain_frame(features)
+    if frame is None:  # unusual features (3D or empty geometry, no properties ...): geopandas' way
+        import geopandas as gpd
 
-    frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
+        from corridor.geodesy import CRS
+
+        frame = gpd.GeoDataFrame.from_features(features, crs=CRS)
     for column in columns:
         if column not in frame.columns:
             frame[column] = None
@@ -43,6 +50,52 @@ def _frame(features: list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFra
     # unnamed index beside the kept ``id`` column: reset_index (to_file, explore) finds no clash
     frame.index = pd.Index(frame["id"].to_numpy(), dtype=object, name=None)
     return frame
+
+
+def _plain_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame | None:
+    """What ``GeoDataFrame.from_features`` gives, built column-wise, for features that are all
+    2D Points or all 2D LineStrings with properties; None for anything else.
+
+    One DataFrame from the property dicts and one vectorised shapely call for the geometry,
+    instead of a shapely object built per feature.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    from corridor.geodesy import CRS
+
+    props = [f.get("properties") for f in features]
+    geometry = _plain_geometry([f.get("geometry") for f in features])
+    if (geometry is None or not features or not all(type(p) is dict for p in props)
+            or any("geometry" in p for p in props)):
+        return None
+    table = pd.DataFrame(props)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=CRS)[
+        ["geometry", *table.columns]]
+
+
+def _plain_geometry(geometries: list[Any]) -> Any:
+    """Shapely geometries of GeoJSON Points or LineStrings of plain ``[lon, lat]`` positions, in
+    one vectorised call; None when they are not all of one such kind."""
+    from itertools import chain
+
+    import numpy as np
+    import shapely
+
+    kinds = {g.get("type") if type(g) is dict else None for g in geometries}
+    if kinds not in ({"Point"}, {"LineString"}):
+        return None
+    coords = [g.get("coordinates") for g in geometries]
+    positions = coords if kinds == {"Point"} else list(chain.from_iterable(
+        c if type(c) is list and len(c) >= 2 else [None] for c in coords))
+    if not (set(map(type, positions)) <= {list} and set(map(len, positions)) <= {2}
+            and set(map(type, chain.from_iterable(positions))) <= {int, float}):
+        return None
+    array = np.array(positions, dtype=float).reshape(-1, 2)
+    if kinds == {"Point"}:
+        return shapely.points(array)
+    counts = np.fromiter(map(len, coords), dtype=np.int64, count=len(coords))
+    return shapely.linestrings(array, indices=np.repeat(np.arange(len(coords)), counts))
 
 
 class Corridor:
@@ -86,10 +139,12 @@ class Corridor:
 
         A network read back from the cache (:mod:`corridor.cache`) can then answer from what it
         derived (look-up records, the state graph) without importing pandas or geopandas. The
-        osmnx graph is left out (rebuilt on demand).
+        osmnx graph is left out (rebuilt on demand); what was derived is pickled by
+        :func:`corridor.packing.pack` (geometries in bulk, tables of rows column-wise).
         """
         state = dict(self.__dict__)
         state.pop("graph", None)
+        state[_DERIVED] = pack(state.pop("_derived"))  # geometries in bulk, tables column-wise
         if _BLOB not in state:
             state[_BLOB] = pickle.dumps({name: state[name] for name in _TABLES},
                                         protocol=pickle.HIGHEST_PROTOCOL)
@@ -98,6 +153,9 @@ class Corridor:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        if _DERIVED in state:
+            state["_derived"] = unpack(state.pop(_DERIVED))
         self.__dict__.update(state)
 
     def _table(self, name: str) -> Any:
@@ -289,15 +347,22 @@ def load(path: str | Path | None = None, validate: bool = True) -> Corridor:
         raise DataError(
             [Problem(str(directory), "", "", "not a directory with nodes.geojson and links.geojson")]
         )
-    nodes = read_features(directory / NODES_FILE)
-    links = read_features(directory / LINKS_FILE)
-    name = "built-in" if path is None else directory.name
-    ids = {f["properties"].get("id") for f in nodes + links if isinstance(f, dict)
-           and isinstance(f.get("properties"), dict) and isinstance(f["properties"].get("id"), str)}
-    disruptions = read_disruptions(directory / DISRUPTIONS_FILE, ids if validate else None)
-    return Corridor.from_features(nodes, links, name=name, validate=validate,
-                                  disruptions=disruptions)
+    with gc_paused():  # millions of live objects: collections would walk them all, for nothing
+        nodes = read_features(directory / NODES_FILE)
+        links = read_features(directory / LINKS_FILE)
+        name = "built-in" if path is None else directory.name
+        table = directory / DISRUPTIONS_FILE
+        ids = _feature_ids(nodes + links) if validate and table.is_file() else None
+        disruptions = read_disruptions(table, ids)
+        return Corridor.from_features(nodes, links, name=name, validate=validate,
+                                      disruptions=disruptions)
 
+
+
+def _feature_ids(features: list[Any]) -> set[str]:
+    """The string ids of the features (the elements a disruption row may name)."""
+    return {f["properties"].get("id") for f in features if isinstance(f, dict)
+            and isinstance(f.get("properties"), dict) and isinstance(f["properties"].get("id"), str)}
 
 
 def _load_gpkg(path: Path, validate: bool) -> Corridor:

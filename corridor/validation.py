@@ -10,6 +10,7 @@ from typing import Any
 
 import pycountry
 
+from corridor import screen
 from corridor.errors import Problem
 from corridor.geodesy import distance_km, polyline_km
 from corridor.schema import (
@@ -173,10 +174,13 @@ def _check_shape(file: str, fid: str, feature: Feature) -> list[Problem]:
     return problems
 
 
-def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
+def _check_ids(file: str, ids: list[Any]) -> list[Problem]:
+    """Problems with the features' ids (``ids[i]``: the ``id`` property of feature ``i``)."""
+    if (all(type(fid) is str for fid in ids) and all(map(SLUG.match, ids))
+            and len(set(ids)) == len(ids)):
+        return []  # the common case, at C speed; otherwise each id is worded below
     problems, seen = [], set()
-    for index, feature in enumerate(features):
-        fid = properties(feature).get("id")
+    for index, fid in enumerate(ids):
         if not isinstance(fid, str) or not fid:
             problems.append(Problem(file, f"feature #{index}", "id", "missing id"))
         elif not SLUG.match(fid):
@@ -186,6 +190,15 @@ def _check_ids(file: str, features: list[Feature]) -> list[Problem]:
         else:
             seen.add(fid)
     return problems
+
+
+def _all_properties(features: list[Feature]) -> list[Mapping[str, Any]]:
+    """:func:`properties` of every feature (a plain dict's own, without the call, when it can)."""
+    out = []
+    for feature in features:
+        props = feature.get("properties") if type(feature) is dict else None
+        out.append(props if type(props) is dict else properties(feature))
+    return out
 
 
 def _position(coord: Any) -> tuple[float, float] | str:
@@ -374,51 +387,79 @@ def _check_track(fid: str, props: Mapping, coords: list, track: float | None = N
     return problems
 
 
-def _check_connected(nodes: Mapping[str, Feature], links: list[Feature]) -> list[Problem]:
-    import networkx as nx  # deferred: corridor.limits imports this module on every command
+def _check_connected(nodes: Mapping[str, Feature], links: list[Mapping[str, Any]]
+                     ) -> list[Problem]:
+    """Operating nodes outside the largest operating component (ties: the one seen first).
 
-    graph = nx.Graph()
-    graph.add_nodes_from(
-        nid for nid, f in nodes.items() if properties(f).get("status") == "operating"
-    )
-    for feature in links:
-        props = properties(feature)
-        a, b = props.get("from"), props.get("to")
-        if (props.get("status") == "operating" and isinstance(a, str) and isinstance(b, str)
-                and a in graph and b in graph):
-            graph.add_edge(a, b)
-    if graph.number_of_nodes() == 0:
+    ``links`` are the link features' properties (see :func:`_all_properties`).
+    """
+    import numpy as np
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    operating = [nid for nid, f in nodes.items() if properties(f).get("status") == "operating"]
+    if not operating:
         return []
-    parts = sorted(nx.connected_components(graph), key=len, reverse=True)
+    number = {nid: k for k, nid in enumerate(operating)}
+    ends = [(number[a], number[b]) for a, b, status in
+            ((p.get("from"), p.get("to"), p.get("status")) for p in links)
+            if status == "operating" and isinstance(a, str) and isinstance(b, str)
+            and a in number and b in number]
+    pairs = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    size = len(operating)
+    adjacency = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(size, size))
+    _, labels = connected_components(adjacency, directed=False)
+    found, first_seen = np.unique(labels, return_index=True)
+    counts = np.bincount(labels)
+    parts = sorted(found.tolist(), key=lambda label: (-counts[label], first_seen[label]))
+    members: dict[int, list[str]] = {label: [] for label in parts[1:]}
+    for k, label in enumerate(labels.tolist()):
+        if label in members:
+            members[label].append(operating[k])
     return [
         Problem(NODES_FILE, nid, "", "not connected to the main operating network")
-        for part in parts[1:]
-        for nid in sorted(part)
+        for label in parts[1:]
+        for nid in sorted(members[label])
     ]
 
 
-def validate_features(nodes: list[Feature], links: list[Feature]) -> list[Problem]:
+def validate_features(nodes: list[Feature], links: list[Feature], *, screened: bool = True
+                      ) -> list[Problem]:
     """Check node and link features against the schema and each other.
 
     Parameters
     ----------
     nodes, links : list of dict
         GeoJSON features as read from ``nodes.geojson`` and ``links.geojson``.
+    screened : bool
+        Run the per-feature checks only on the features :mod:`corridor.screen` flags (the same
+        problems, found in a fraction of the time); False checks every feature one by one.
 
     Returns
     -------
     list of Problem
         Every problem found (empty when the data are valid).
     """
-    problems = _check_ids(NODES_FILE, nodes) + _check_ids(LINKS_FILE, links)
-    by_id = {}
-    for index, feature in enumerate(nodes):
-        problems += _check_node(feature, index)
-        fid = properties(feature).get("id")
-        if isinstance(fid, str):
-            by_id.setdefault(fid, feature)
-    points: dict = {}
-    for index, feature in enumerate(links):
-        problems += _check_link(feature, index, by_id, points)
-    problems += _check_connected(by_id, links)
+    node_props, link_props = _all_properties(nodes), _all_properties(links)
+    node_ids = [p.get("id") for p in node_props]
+    problems = (_check_ids(NODES_FILE, node_ids)
+                + _check_ids(LINKS_FILE, [p.get("id") for p in link_props]))
+    by_id: dict[str, Feature] = {}
+    first_row: dict[str, int] = {}
+    for index, (feature, fid) in enumerate(zip(nodes, node_ids, strict=True)):
+        if isinstance(fid, str) and fid not in by_id:
+            by_id[fid] = feature
+            first_row[fid] = index
+    node_rows: Iterable[int] = range(len(nodes))
+    link_rows: Iterable[int] = range(len(links))
+    if screened:
+        flagged_nodes, points = screen.node_rows(nodes, check_field, _is_country)
+        node_rows = sorted(flagged_nodes)
+        link_rows = sorted(screen.link_rows(links, first_row, flagged_nodes, points, check_field))
+    for index in node_rows:
+        problems += _check_node(nodes[index], index)
+    cache: dict = {}
+    for index in link_rows:
+        problems += _check_link(links[index], index, by_id, cache)
+    problems += _check_connected(by_id, link_props)
     return problems
