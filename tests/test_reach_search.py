@@ -50,7 +50,7 @@ def _check(net, place, item_id, month, power, autonomy_h, backward) -> bool:
     label search's; whether the fast path answered."""
     model, costs, starts, autonomy = _query(net, place, item_id, month, power, autonomy_h, backward)
     free, feasible = R._tree_labels(model, costs, starts, autonomy, backward)
-    assert _answers(model, free, backward) == _answers(
+    assert _answers(model, R._in_bags(free), backward) == _answers(
         model, R._search(model, costs, starts, math.inf, backward), backward)
     fast = R._settled(model, free, feasible, place, backward)
     if fast is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -448,8 +448,8 @@ def _tree_levels(pred: np.ndarray, starts: list[int]) -> list[np.ndarray]:
 
 def _tree_labels(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
                  backward: bool) -> tuple[Labels, np.ndarray]:
-    """Labels along the least-shelf-life tree (one per reached state, parents first, each in
-    its state's bag) and whether each state's tree path keeps within the autonomy (the label
+    """Labels along the least-shelf-life tree (one per reached state, parents first; bags
+    filled by :func:`_in_bags`) and whether each state's tree path keeps within the autonomy (the label
     search's own rule: autonomy used or needed accumulates per edge, renews at serving nodes,
     refunds on transshipment). Sums run in path order, as the label search adds them.
 
@@ -485,7 +485,7 @@ def _tree_labels(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy
     parent = np.where(pred[order] >= 0, label_of[np.maximum(pred[order], 0)], -1)
     states = order.tolist()
     labels = Labels(*(fields[name][order].tolist() for name in fields), parent.tolist(),
-                    edge[order].tolist(), states, {s: [k] for k, s in enumerate(states)})
+                    edge[order].tolist(), states, {})
     return labels, feasible
 
 
@@ -510,9 +510,14 @@ def _settled(model: EdgeModel, labels: Labels, feasible: np.ndarray, place: str,
     tied = np.isfinite(used[ends]) & (used[ends] == best[node]) & (node != sg.node_pos[place])
     if not feasible[ends[tied]].all():
         return None
-    bags = {s: bag for s, bag in labels.bags.items() if feasible[s]}
-    return Labels(labels.used, labels.hours, labels.var, labels.heat, labels.cold,
-                  labels.unpowered, labels.power, labels.parent, labels.edge, labels.state, bags)
+    return _in_bags(labels, feasible)
+
+
+def _in_bags(labels: Labels, keep: np.ndarray | None = None) -> Labels:
+    """Tree labels with each label in its state's bag (only where ``keep``, if given)."""
+    states = labels.state
+    chosen = range(len(states)) if keep is None else np.flatnonzero(keep[states]).tolist()
+    return replace(labels, bags={states[k]: [k] for k in chosen})
 
 
 def _best_label(labels: Labels, states: list[int]) -> int | None:
@@ -533,35 +538,36 @@ def _routes_of(model: EdgeModel, labels: Labels, wanted: list[int], backward: bo
     """Node ids (without the start), link ids and state-graph edges of each wanted label's path,
     in travel order (edges only ``with_edges``: Monte Carlo needs them, the P90 formula not).
 
-    Labels form a tree (a parent is always created before its children), so each path is its
-    parent's path and one more edge: every label on the way is walked once, instead of one walk
-    from every node back to the start (quadratic on a large network).
+    Labels form a tree (a parent is always created before its children): in ascending order,
+    each wanted label's path is the path of its nearest wanted ancestor and the edges walked up
+    to it, so only wanted paths are built and each walk stops early (one walk per node back to
+    the start would be quadratic on a large network).
     """
     link_of, ends, parent, edge = model.link_of, model.to_node, labels.parent, labels.edge
-    sg = model.sg
-    needed: set[int] = set()
-    for label in wanted:
-        while label >= 0 and label not in needed:
-            needed.add(label)
-            label = parent[label]
+    node_ids, link_ids = model.sg.node_ids, model.sg.link_ids
     routes: dict[int, Route] = {}
     empty: Route = ([], [], ())
-    for label in sorted(needed):
-        up = parent[label]
-        if up < 0:
-            routes[label] = empty
-            continue
-        nodes, links, edges = routes[up]
-        e = edge[label]
-        step = ([sg.node_ids[ends[e]]], [sg.link_ids[link_of[e]]]) if link_of[e] >= 0 else ([], [])
-        if not with_edges:
-            pass
-        elif backward:
-            edges = (e, *edges)
+    for label in sorted(set(wanted)):
+        chain = []  # edges from the label up to its nearest wanted ancestor, label first
+        up = label
+        while up >= 0 and parent[up] >= 0 and (up == label or up not in routes):
+            chain.append(edge[up])
+            up = parent[up]
+        base = routes.get(up, empty) if up != label else empty
+        if not backward:
+            chain.reverse()
+        moves = [e for e in chain if link_of[e] >= 0]
+        nodes = [node_ids[ends[e]] for e in moves]
+        links = [link_ids[link_of[e]] for e in moves]
+        edges: tuple[int, ...] = ()
+        if backward:
+            if with_edges:
+                edges = (*chain, *base[2])
+            routes[label] = (nodes + base[0], links + base[1], edges)
         else:
-            edges = (*edges, e)
-        routes[label] = ((step[0] + nodes, step[1] + links, edges) if backward
-                         else (nodes + step[0], links + step[1], edges))
+            if with_edges:
+                edges = (*base[2], *chain)
+            routes[label] = (base[0] + nodes, base[1] + links, edges)
     return routes
 
 
@@ -702,11 +708,12 @@ def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels
                     backward: bool, node_records: dict) -> None:
     """Add where and when each unreachable load failed (``FAILURE_COLUMNS``), in place.
 
-    The load follows its best route (for ``power``: the best route were power unlimited, found
-    by the least-shelf-life tree ``free``), edge by edge in travel order; it fails at the node where its shelf
-    life left first falls below the margin (``shelf_life``), where it is first chilled below its
-    safe band (``freezing``) or where the reefer's autonomy is exceeded (``power``: the node the
-    stretch that exceeds it starts from), ``failed_after_h`` hours into the journey.
+    The load follows its best route (for ``power``: the best route were power unlimited, on
+    the least-shelf-life tree ``free``), edge by edge in travel order; it fails at the node
+    where its shelf life left first falls below the margin (``shelf_life``), where it is first
+    chilled below its safe band (``freezing``) or where the reefer's autonomy is exceeded
+    (``power``: the node the stretch that exceeds it starts from), ``failed_after_h`` hours
+    into the journey.
     """
     for row in rows:
         row.update(dict.fromkeys(FAILURE_COLUMNS, None))
@@ -715,6 +722,8 @@ def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels
     if not lost:
         return
     for row in lost:
+        if row["reason"] == "power" and not free.bags:
+            free = _in_bags(free)
         chosen = free if row["reason"] == "power" else labels
         node = row["node"]
         best = _best_label(chosen, model.departures[node] if backward else model.arrivals[node])
