@@ -373,9 +373,15 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
             bag = bags.get(nxt)
             if bag is None:
                 bag = bags[nxt] = []
-            elif any(l_used[i] <= used + _EPS and l_power[i] <= new_power + _EPS for i in bag):
-                continue
             else:
+                used_up, power_up = used + _EPS, new_power + _EPS
+                held_wins = False
+                for i in bag:  # a held label that uses no more of either beats the new one
+                    if l_used[i] <= used_up and l_power[i] <= power_up:
+                        held_wins = True
+                        break
+                if held_wins:
+                    continue
                 beaten = [o for o in bag if used <= l_used[o] + _EPS and new_power <= l_power[o] + _EPS]
                 if beaten:
                     dead.update(beaten)
