@@ -609,6 +609,80 @@ class StateGraph:
         found[used] = edges[np.searchsorted(keys, pairs[used])]
         return [found[used[:, j], j] for j in range(len(targets))]
 
+    # -- many searches at once (the origin-destination matrix) -----------------------------------
+    #: origins searched per scipy call by :meth:`distances_many` (bounds the rows held at once)
+    MANY_BATCH = 16
+
+    def distances_many(self, sources: list[Mapping[int, float]],
+                       mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+        """:meth:`distances` for each set of sources: rows of distances and predecessors.
+
+        On a large graph each batch of :data:`MANY_BATCH` searches is one scipy call, every set
+        of sources hanging off its own virtual state (``len(states) + j``), so the graph is
+        checked and copied once per batch instead of once per search; the same edges, weights
+        and virtual edges as :meth:`distances`, so the same answers. Predecessors that are
+        virtual states (>= ``len(states)``) end a path, as in :meth:`trace`.
+        """
+        n = len(self.states)
+        if n <= SMALL_GRAPH_STATES or not sources:
+            found = [self.distances(s, mask) for s in sources]
+            lookup = found[0][2] if found else self._search_graph(mask)
+            return (np.vstack([f[0][:n] for f in found]) if found else np.empty((0, n)),
+                    np.vstack([f[1][:n] for f in found]) if found else np.empty((0, n)), lookup)
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        graph = self._search_graph(mask)
+        nnz = graph["nnz"]
+        dist_rows, pred_rows = [], []
+        for first in range(0, len(sources), self.MANY_BATCH):
+            batch = sources[first:first + self.MANY_BATCH]
+            starts, init, counts = [], [], []
+            for chosen in batch:
+                s = np.fromiter(chosen.keys(), dtype=np.int64, count=len(chosen))
+                v = np.fromiter(chosen.values(), dtype=float, count=len(chosen)) + _EPS
+                order = np.argsort(s)
+                starts.append(s[order])
+                init.append(v[order])
+                counts.append(len(s))
+            indptr = np.concatenate([graph["indptr"][:n + 1],
+                                     nnz + np.cumsum(counts)]).astype(np.int64)
+            indices = np.concatenate([graph["indices"][:nnz], *starts])
+            data = np.concatenate([graph["data"][:nnz], *init])
+            size = n + len(batch)
+            matrix = csr_matrix((data, indices, indptr), shape=(size, size), copy=False)
+            dist, pred = dijkstra(matrix, directed=True, indices=np.arange(n, size),
+                                  return_predecessors=True)
+            dist_rows.append(dist[:, :n])
+            pred_rows.append(pred[:, :n])
+        return np.vstack(dist_rows), np.vstack(pred_rows), (graph["keys"], graph["edges"])
+
+    def trace_rows(self, pred: np.ndarray, lookup, rows: np.ndarray,
+                   targets: np.ndarray) -> list[np.ndarray]:
+        """:meth:`trace` of ``targets[k]`` on search ``rows[k]`` of :meth:`distances_many`, for all
+        k at once (one vectorised step per edge of the longest path)."""
+        keys, edges = lookup
+        n = len(self.states)
+        rows = np.asarray(rows, dtype=np.int64)
+        current = np.asarray(targets, dtype=np.int64)
+        if len(current) == 0:
+            return []
+        chain = [current]
+        while True:
+            step = np.where(current >= 0, pred[rows, np.maximum(current, 0)], -1)
+            step = np.where((step < 0) | (step >= n), -1, step)  # a virtual source ends a path
+            if not (step >= 0).any():
+                break
+            chain.append(step)
+            current = step
+        chains = np.vstack(chain[::-1])
+        valid = chains >= 0
+        used = valid[:-1] & valid[1:]
+        pairs = chains[:-1] * (n + 1) + chains[1:]
+        found = np.zeros(pairs.shape, dtype=np.int64)
+        found[used] = edges[np.searchsorted(keys, pairs[used])]
+        return [found[used[:, j], j] for j in range(len(targets))]
+
     def part_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """The components each edge pays as CSR arrays (indptr, indices)."""
         return self._part_arrays

@@ -708,21 +708,25 @@ def matrix(
     check_matrix(len(starts) * len(ends), samples)  # draws are taken in chunks (timemodel)
     mask = _mask(net, sg, Constraints())
     rows, edge_lists = [], []
-    for start in starts:
-        dist, pred, lookup = sg.distances(sg.origin_states(start), mask)
-        others = [end for end in ends if end != start]
-        targets = [sg.best_target(dist, end) for end in others]
-        reached = [t for t in targets if t is not None]
-        traced = iter(sg.trace_many(pred, lookup, np.asarray(reached, dtype=np.int64)))
-        for end, target in zip(others, targets, strict=True):
-            if target is None:
+    for first in range(0, len(starts), sg.MANY_BATCH):
+        batch = starts[first:first + sg.MANY_BATCH]
+        dist, pred, lookup = sg.distances_many([sg.origin_states(s) for s in batch], mask)
+        pairs = [(i, start, end) for i, start in enumerate(batch) for end in ends if end != start]
+        targets = [sg.best_target(dist[i], end) for i, _, end in pairs]
+        reached = [k for k, t in enumerate(targets) if t is not None]
+        traced = sg.trace_rows(pred, lookup, np.asarray([pairs[k][0] for k in reached]),
+                               np.asarray([targets[k] for k in reached]))
+        summaries = dict(zip(reached, _pair_summaries(sg, [pairs[k][1] for k in reached], traced),
+                             strict=True))
+        edges_of = dict(zip(reached, traced, strict=True))
+        for k, (i, start, end) in enumerate(pairs):
+            if targets[k] is None:
                 rows.append((start, end, np.nan, np.nan, ""))
                 edge_lists.append(())
                 continue
-            edges = next(traced)
-            km, text = _pair_summary(sg, start, edges)
-            rows.append((start, end, km, float(dist[target]) / 24.0, text))
-            edge_lists.append(edges)
+            km, text = summaries[k]
+            rows.append((start, end, km, float(dist[i, targets[k]]) / 24.0, text))
+            edge_lists.append(edges_of[k])
     frame = pd.DataFrame(rows, columns=["origin", "destination", "distance_km", "transit_days",
                                         "border_crossings"])
     p50, p90 = _matrix_percentiles(sg, edge_lists, samples, seed)
@@ -731,17 +735,34 @@ def matrix(
     return frame
 
 
-def _pair_summary(sg: StateGraph, origin: str, edges: np.ndarray) -> tuple[float, str]:
-    """Distance (km) and the border crossings ('a→b; c→d') of one traced path, from arrays:
-    the same sum and the same steps as :func:`crossings` on the path's nodes."""
+def _pair_summaries(sg: StateGraph, origins: list[str],
+                    paths: list[np.ndarray]) -> list[tuple[float, str]]:
+    """Distance (km) and the border crossings ('a→b; c→d') of each traced path, all at once:
+    the same sums (in path order) and the same steps as :func:`crossings` on the path's nodes."""
+    if not paths:
+        return []
+    lengths = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+    edges = np.concatenate(paths).astype(np.int64) if lengths.sum() else np.empty(0, np.int64)
+    pair = np.repeat(np.arange(len(paths)), lengths)
     link = sg.edge_link[edges]
     moves = link >= 0
-    nodes = np.concatenate([[sg.node_pos[origin]], sg.edge_dst_node[edges][moves]])
-    km = float(sum(sg.link_km[link[moves]].tolist()))
+    km = np.bincount(pair[moves], sg.link_km[link[moves]], len(paths))  # a running sum per path
+    # each path's nodes: its origin, then the end of every move
+    moved = np.bincount(pair[moves], minlength=len(paths))
+    starts = np.cumsum(moved + 1) - (moved + 1)
+    nodes = np.empty(int((moved + 1).sum()), dtype=np.int64)
+    nodes[starts] = [sg.node_pos[o] for o in origins]
+    rest = np.ones(len(nodes), dtype=bool)
+    rest[starts] = False
+    nodes[rest] = sg.edge_dst_node[edges][moves]
+    owner = np.repeat(np.arange(len(paths)), moved + 1)
     country = sg.country[nodes]
-    steps = np.flatnonzero(country[:-1] != country[1:])
+    step = np.flatnonzero((country[:-1] != country[1:]) & (owner[:-1] == owner[1:]))
     names = sg.node_ids
-    return km, "; ".join(f"{names[nodes[i]]}→{names[nodes[i + 1]]}" for i in steps.tolist())
+    texts: list[list[str]] = [[] for _ in paths]
+    for i in step.tolist():
+        texts[int(owner[i])].append(f"{names[nodes[i]]}→{names[nodes[i + 1]]}")
+    return [(float(k), "; ".join(t)) for k, t in zip(km.tolist(), texts, strict=True)]
 
 
 def _matrix_percentiles(sg: StateGraph, edge_lists: list[tuple[int, ...]], samples: int,

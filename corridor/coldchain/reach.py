@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from corridor._graph import IN, OUT, Path
 from corridor.coldchain.climate import check_month, node_ambient
@@ -373,9 +373,15 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
             bag = bags.get(nxt)
             if bag is None:
                 bag = bags[nxt] = []
-            elif any(l_used[i] <= used + _EPS and l_power[i] <= new_power + _EPS for i in bag):
-                continue
             else:
+                used_up, power_up = used + _EPS, new_power + _EPS
+                held_wins = False
+                for i in bag:  # a held label that uses no more of either beats the new one
+                    if l_used[i] <= used_up and l_power[i] <= power_up:
+                        held_wins = True
+                        break
+                if held_wins:
+                    continue
                 beaten = [o for o in bag if used <= l_used[o] + _EPS and new_power <= l_power[o] + _EPS]
                 if beaten:
                     dead.update(beaten)
@@ -396,6 +402,130 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
     return labels
 
 
+# -- the fast path: one Dijkstra on shelf life, checked for autonomy along its tree -------------
+
+def _tree_edges(model: EdgeModel, costs: EdgeCosts, backward: bool) -> np.ndarray:
+    """Edges of the search graph in (tail, head) order, one per pair of states: of parallel
+    edges the one the label search keeps (least shelf life, then least autonomy, then first)."""
+    sg = model.sg
+    tail, head = (sg.dst, sg.src) if backward else (sg.src, sg.dst)
+    order = np.lexsort((np.arange(len(tail)), costs.power, costs.used, head, tail))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (tail[order][1:] != tail[order][:-1]) | (head[order][1:] != head[order][:-1])
+    return order[first]
+
+
+def _shelf_life_tree(model: EdgeModel, costs: EdgeCosts, starts: list[int],
+                     backward: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Predecessor state and edge of every state on the tree of least shelf life used from
+    ``starts`` (scipy's Dijkstra, power ignored); -1 for the starts and unreached states."""
+    sg = model.sg
+    n = len(sg.states)
+    tail, head = (sg.dst, sg.src) if backward else (sg.src, sg.dst)
+    keep = _tree_edges(model, costs, backward)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tail[keep], minlength=n), out=indptr[1:])
+    # explicit zeros stay edges in a CSR matrix built from its arrays (node edges use no shelf life)
+    graph = csr_matrix((costs.used[keep], head[keep].astype(np.int32), indptr), shape=(n, n))
+    _, pred, _ = dijkstra(graph, directed=True, indices=np.asarray(starts, dtype=np.int64),
+                          min_only=True, return_predecessors=True)
+    pred = np.where(pred < 0, -1, pred).astype(np.int64)
+    edge = np.full(n, -1, dtype=np.int64)
+    child = np.flatnonzero(pred >= 0)
+    keys = tail[keep] * n + head[keep]  # ascending: keep is sorted by (tail, head)
+    edge[child] = keep[np.searchsorted(keys, pred[child] * n + child)]
+    return pred, edge
+
+
+def _tree_levels(pred: np.ndarray, starts: list[int]) -> list[np.ndarray]:
+    """States of the tree level by level from the starts (a parent always on an earlier level)."""
+    child = np.flatnonzero(pred >= 0)
+    child = child[np.argsort(pred[child], kind="stable")]
+    bounds = np.searchsorted(pred[child], np.arange(len(pred) + 1))
+    levels = [np.asarray(starts, dtype=np.int64)]
+    while True:
+        top = levels[-1]
+        counts = bounds[top + 1] - bounds[top]
+        if not counts.any():
+            return levels
+        first = np.repeat(bounds[top] - np.cumsum(counts) + counts, counts)
+        levels.append(child[first + np.arange(int(counts.sum()))])
+
+
+def _tree_labels(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
+                 backward: bool) -> tuple[Labels, np.ndarray]:
+    """Labels along the least-shelf-life tree (one per reached state, parents first; bags
+    filled by :func:`_in_bags`) and whether each state's tree path keeps within the autonomy (the label
+    search's own rule: autonomy used or needed accumulates per edge, renews at serving nodes,
+    refunds on transshipment). Sums run in path order, as the label search adds them.
+
+    With unlimited autonomy these are the label search's labels: every label that search keeps
+    at a state uses no less shelf life than the tree's."""
+    sg = model.sg
+    n = len(sg.states)
+    pred, edge = _shelf_life_tree(model, costs, starts, backward)
+    levels = _tree_levels(pred, starts)
+    fields = {name: np.zeros(n) for name in ("used", "hours", "var", "heat", "cold",
+                                              "unpowered", "power")}
+    steps = {"used": costs.used, "hours": model.hours, "var": model.var, "heat": costs.heat,
+             "cold": costs.cold, "unpowered": costs.unpowered}
+    feasible = np.zeros(n, dtype=bool)
+    feasible[levels[0]] = True
+    renew, limit = costs.renew, autonomy_h + _EPS
+    for level in levels[1:]:
+        up, e = pred[level], edge[level]
+        for name, step in steps.items():
+            fields[name][level] = fields[name][up] + step[e]
+        if backward:
+            need = np.where(renew[up], 0.0, fields["power"][up]) - costs.refund[e]
+            power = costs.power[e] + np.maximum(need, 0.0)
+            feasible[level] = feasible[up] & (power <= limit)
+        else:
+            power = fields["power"][up] + costs.power[e]
+            feasible[level] = feasible[up] & (power <= limit)
+            power = np.where(renew[level], 0.0, np.maximum(power - costs.refund[e], 0.0))
+        fields["power"][level] = power
+    order = np.concatenate(levels)
+    label_of = np.full(n, -1, dtype=np.int64)
+    label_of[order] = np.arange(len(order))
+    parent = np.where(pred[order] >= 0, label_of[np.maximum(pred[order], 0)], -1)
+    states = order.tolist()
+    labels = Labels(*(fields[name][order].tolist() for name in fields), parent.tolist(),
+                    edge[order].tolist(), states, {})
+    return labels, feasible
+
+
+def _settled(model: EdgeModel, labels: Labels, feasible: np.ndarray, place: str,
+             backward: bool) -> Labels | None:
+    """The tree labels that keep within the autonomy, when they answer every node exactly.
+
+    A node's answer is its end state (arrival, or departure when ``backward``) whose label used
+    the least shelf life. No route that keeps within the autonomy uses less shelf life than the
+    least-shelf-life route ignoring it, so where the tree path to that state (to each such
+    state, on a tie) keeps within the autonomy it is the constrained answer too. None when some
+    node's is not (the label search then decides).
+    """
+    sg = model.sg
+    ends = np.flatnonzero((sg.state_side == OUT) & (sg.state_paid == 0) if backward
+                          else sg.state_side == IN)
+    used = np.full(len(sg.states), math.inf)
+    used[labels.state] = labels.used
+    node = sg.state_node[ends]
+    best = np.full(len(sg.node_ids), math.inf)
+    np.minimum.at(best, node, used[ends])
+    tied = np.isfinite(used[ends]) & (used[ends] == best[node]) & (node != sg.node_pos[place])
+    if not feasible[ends[tied]].all():
+        return None
+    return _in_bags(labels, feasible)
+
+
+def _in_bags(labels: Labels, keep: np.ndarray | None = None) -> Labels:
+    """Tree labels with each label in its state's bag (only where ``keep``, if given)."""
+    states = labels.state
+    chosen = range(len(states)) if keep is None else np.flatnonzero(keep[states]).tolist()
+    return replace(labels, bags={states[k]: [k] for k in chosen})
+
+
 def _best_label(labels: Labels, states: list[int]) -> int | None:
     best, key = None, (math.inf, math.inf)
     for s in states:
@@ -414,35 +544,36 @@ def _routes_of(model: EdgeModel, labels: Labels, wanted: list[int], backward: bo
     """Node ids (without the start), link ids and state-graph edges of each wanted label's path,
     in travel order (edges only ``with_edges``: Monte Carlo needs them, the P90 formula not).
 
-    Labels form a tree (a parent is always created before its children), so each path is its
-    parent's path and one more edge: every label on the way is walked once, instead of one walk
-    from every node back to the start (quadratic on a large network).
+    Labels form a tree (a parent is always created before its children): in ascending order,
+    each wanted label's path is the path of its nearest wanted ancestor and the edges walked up
+    to it, so only wanted paths are built and each walk stops early (one walk per node back to
+    the start would be quadratic on a large network).
     """
     link_of, ends, parent, edge = model.link_of, model.to_node, labels.parent, labels.edge
-    sg = model.sg
-    needed: set[int] = set()
-    for label in wanted:
-        while label >= 0 and label not in needed:
-            needed.add(label)
-            label = parent[label]
+    node_ids, link_ids = model.sg.node_ids, model.sg.link_ids
     routes: dict[int, Route] = {}
     empty: Route = ([], [], ())
-    for label in sorted(needed):
-        up = parent[label]
-        if up < 0:
-            routes[label] = empty
-            continue
-        nodes, links, edges = routes[up]
-        e = edge[label]
-        step = ([sg.node_ids[ends[e]]], [sg.link_ids[link_of[e]]]) if link_of[e] >= 0 else ([], [])
-        if not with_edges:
-            pass
-        elif backward:
-            edges = (e, *edges)
+    for label in sorted(set(wanted)):
+        chain = []  # edges from the label up to its nearest wanted ancestor, label first
+        up = label
+        while up >= 0 and parent[up] >= 0 and (up == label or up not in routes):
+            chain.append(edge[up])
+            up = parent[up]
+        base = routes.get(up, empty) if up != label else empty
+        if not backward:
+            chain.reverse()
+        moves = [e for e in chain if link_of[e] >= 0]
+        nodes = [node_ids[ends[e]] for e in moves]
+        links = [link_ids[link_of[e]] for e in moves]
+        edges: tuple[int, ...] = ()
+        if backward:
+            if with_edges:
+                edges = (*chain, *base[2])
+            routes[label] = (nodes + base[0], links + base[1], edges)
         else:
-            edges = (*edges, e)
-        routes[label] = ((step[0] + nodes, step[1] + links, edges) if backward
-                         else (nodes + step[0], links + step[1], edges))
+            if with_edges:
+                edges = (*base[2], *chain)
+            routes[label] = (base[0] + nodes, base[1] + links, edges)
     return routes
 
 
@@ -547,7 +678,10 @@ def reach(
                             f"{net.nodes.at[place, 'status']})")
     costs = edge_costs(net, model, item, ambient.loc[sg.node_ids, "temp_c"].to_numpy(), power)
     starts = model.arrivals[place] if reverse else model.departures[place]
-    labels = _search(model, costs, starts, autonomy, reverse)
+    free, feasible = _tree_labels(model, costs, starts, autonomy, reverse)
+    labels = _settled(model, free, feasible, place, reverse)
+    if labels is None:
+        labels = _search(model, costs, starts, autonomy, reverse)
     connected = _topology(sg, starts, reverse)
     node_records = records(net)[0]
     bests = {node: _best_label(labels, model.departures[node] if reverse
@@ -556,7 +690,7 @@ def reach(
                         with_edges=samples > 0)
     rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
                  connected, samples, seed, bests.get(node), routes) for node in sg.node_ids]
-    _place_failures(rows, model, costs, labels, starts, item, margin, autonomy, reverse,
+    _place_failures(rows, model, costs, labels, free, item, margin, autonomy, reverse,
                     node_records)
     frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
     frame = frame.rename(columns={"temp_c": "ambient_c"})
@@ -576,15 +710,16 @@ FAILURE_COLUMNS = ("failed_at", "failed_at_name", "failed_after_h")
 
 
 def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels: Labels,
-                    starts: list[int], item: Commodity, margin: float, autonomy: float,
+                    free: Labels, item: Commodity, margin: float, autonomy: float,
                     backward: bool, node_records: dict) -> None:
     """Add where and when each unreachable load failed (``FAILURE_COLUMNS``), in place.
 
-    The load follows its best route (for ``power``: the best route were power unlimited, found
-    by one more search), edge by edge in travel order; it fails at the node where its shelf
-    life left first falls below the margin (``shelf_life``), where it is first chilled below its
-    safe band (``freezing``) or where the reefer's autonomy is exceeded (``power``: the node the
-    stretch that exceeds it starts from), ``failed_after_h`` hours into the journey.
+    The load follows its best route (for ``power``: the best route were power unlimited, on
+    the least-shelf-life tree ``free``), edge by edge in travel order; it fails at the node
+    where its shelf life left first falls below the margin (``shelf_life``), where it is first
+    chilled below its safe band (``freezing``) or where the reefer's autonomy is exceeded
+    (``power``: the node the stretch that exceeds it starts from), ``failed_after_h`` hours
+    into the journey.
     """
     for row in rows:
         row.update(dict.fromkeys(FAILURE_COLUMNS, None))
@@ -592,9 +727,9 @@ def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels
     lost = [row for row in rows if row["reason"] in ("shelf_life", "freezing", "power")]
     if not lost:
         return
-    free = (_search(model, costs, starts, math.inf, backward)
-            if any(row["reason"] == "power" for row in lost) else None)
     for row in lost:
+        if row["reason"] == "power" and not free.bags:
+            free = _in_bags(free)
         chosen = free if row["reason"] == "power" else labels
         node = row["node"]
         best = _best_label(chosen, model.departures[node] if backward else model.arrivals[node])
