@@ -8,6 +8,7 @@ import copy
 import json
 import tomllib
 
+import fuzzvalues
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from netfactory import two_crossings, write_network
@@ -20,16 +21,7 @@ FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12,
-)
+json_values = fuzzvalues.json_values(finite=False)
 NODE_KEYS = ["id", "name", "aliases", "country", "kind", "dwell_h", "dwell_min_h", "dwell_max_h",
              "capacity_trains_day", "reefer_service", "reefer_types", "status", "source", "note",
              "geometry"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+import fuzzvalues
 import geopandas as gpd
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -20,16 +21,7 @@ from corridor.validation import validate_features
 SAME = settings(max_examples=120, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(st.lists(inner, max_size=4),
-                            st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-    max_leaves=12,
-)
+json_values = fuzzvalues.json_values(finite=True)
 
 
 @SAME
