@@ -173,6 +173,8 @@ LENGTH_RATIO_RANGE = (0.8, 1.25)
 MIN_LENGTH_SHARE_OF_TRACK = 0.95
 #: refined rail links longer than this must not keep a straight-line geometry
 MAX_STRAIGHT_KM = 50.0
+#: a geometry whose km are within this factor of its end-to-end chord counts as a straight line
+STRAIGHT_TRACK_RATIO = 1.005
 #: ... and never by more than this factor, whatever the note says
 EXPLAINED_LENGTH_RATIO_RANGE = (0.25, 4.0)
 #: a link geometry must start and end within this distance of its nodes

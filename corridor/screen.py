@@ -33,6 +33,7 @@ from corridor.schema import (
     MIN_LENGTH_SHARE_OF_TRACK,
     NODE_FIELDS,
     RESERVED_PROPERTIES,
+    STRAIGHT_TRACK_RATIO,
     WATER_MODES,
     Field,
 )
@@ -390,7 +391,8 @@ def _length_rows(lines: Lines, columns: dict[str, list]) -> list[int]:
     chord = _geodesic_km(lines.lon[lines.starts], lines.lat[lines.starts],
                          lines.lon[lines.ends], lines.lat[lines.ends])
     traced_excused = _note_mentions([columns["note"][r] for r in rows], "osm trace not used")
-    straight = (length > MAX_STRAIGHT_KM * (1 - MARGIN)) & (track <= chord * 1.005 * (1 + MARGIN))
+    straight = ((length > MAX_STRAIGHT_KM * (1 - MARGIN))
+                & (track <= chord * STRAIGHT_TRACK_RATIO * (1 + MARGIN)))
     doubtful |= sourced & straight & ~traced_excused
     doubtful |= refined & ~np.isfinite(length)  # a non-float length: let the checks decide
     return rows[doubtful].tolist()

@@ -27,6 +27,7 @@ from corridor.schema import (
     NODE_FIELDS,
     NODES_FILE,
     RESERVED_PROPERTIES,
+    STRAIGHT_TRACK_RATIO,
     WATER_MODES,
     Field,
 )
@@ -378,7 +379,7 @@ def _check_track(fid: str, props: Mapping, coords: list, track: float | None = N
             f"geometry; expected length_source 'published' for a shorter length"))
     chord = distance_km(coords[0][0], coords[0][1], coords[-1][0], coords[-1][1])
     explained = "osm trace not used" in str(props.get("note") or "").lower()
-    if length > MAX_STRAIGHT_KM and track <= chord * 1.005 and not explained:
+    if length > MAX_STRAIGHT_KM and track <= chord * STRAIGHT_TRACK_RATIO and not explained:
         problems.append(Problem(
             LINKS_FILE, fid, "geometry",
             f"straight line for a {length:g} km link; expected the traced track "
