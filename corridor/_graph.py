@@ -645,9 +645,11 @@ class StateGraph:
                 starts.append(s[order])
                 init.append(v[order])
                 counts.append(len(s))
+            # int32 indices throughout: scipy's Dijkstra would otherwise copy them to int32
             indptr = np.concatenate([graph["indptr"][:n + 1],
-                                     nnz + np.cumsum(counts)]).astype(np.int64)
-            indices = np.concatenate([graph["indices"][:nnz], *starts])
+                                     nnz + np.cumsum(counts)]).astype(np.int32)
+            indices = np.concatenate([graph["indices"][:nnz], *starts]).astype(np.int32,
+                                                                                 copy=False)
             data = np.concatenate([graph["data"][:nnz], *init])
             size = n + len(batch)
             matrix = csr_matrix((data, indices, indptr), shape=(size, size), copy=False)
@@ -655,6 +657,8 @@ class StateGraph:
                                   return_predecessors=True)
             dist_rows.append(dist[:, :n])
             pred_rows.append(pred[:, :n])
+        if len(dist_rows) == 1:  # one batch (as :func:`corridor.transit.matrix` asks): no copy
+            return dist_rows[0], pred_rows[0], (graph["keys"], graph["edges"])
         return np.vstack(dist_rows), np.vstack(pred_rows), (graph["keys"], graph["edges"])
 
     def trace_rows(self, pred: np.ndarray, lookup, rows: np.ndarray,

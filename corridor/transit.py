@@ -457,7 +457,11 @@ def _signature(net: Corridor, found: Path) -> tuple:
 
 
 def _water_pairs(net: Corridor) -> frozenset[frozenset[str]]:
-    """Node pairs of the ferry and sea links that cross a border."""
+    """Node pairs of the ferry and sea links that cross a border (found once per network)."""
+    return net.derived("water_pairs", lambda: _find_water_pairs(net))
+
+
+def _find_water_pairs(net: Corridor) -> frozenset[frozenset[str]]:
     by_pair, _ = _border_links(net)
     link_records = records(net)[1]
     return frozenset(pair for pair, links in by_pair.items()

@@ -35,6 +35,7 @@ from scipy.sparse.csgraph import breadth_first_order, dijkstra
 from corridor._graph import IN, OUT, Path
 from corridor.coldchain.climate import check_month, node_ambient
 from corridor.coldchain.commodities import Commodity, builtin_commodities, commodity, load_commodities
+from corridor.datafiles import gc_paused
 from corridor.errors import CorridorError
 from corridor.limits import check_reach_request
 from corridor.schema import WATER_MODES
@@ -678,24 +679,27 @@ def reach(
                             f"{net.nodes.at[place, 'status']})")
     costs = edge_costs(net, model, item, ambient.loc[sg.node_ids, "temp_c"].to_numpy(), power)
     starts = model.arrivals[place] if reverse else model.departures[place]
-    free, feasible = _tree_labels(model, costs, starts, autonomy, reverse)
-    labels = _settled(model, free, feasible, place, reverse)
-    if labels is None:
-        labels = _search(model, costs, starts, autonomy, reverse)
-    connected = _topology(sg, starts, reverse)
-    node_records = records(net)[0]
-    bests = {node: _best_label(labels, model.departures[node] if reverse
-                               else model.arrivals[node]) for node in sg.node_ids if node != place}
-    routes = _routes_of(model, labels, [b for b in bests.values() if b is not None], reverse,
-                        with_edges=samples > 0)
-    rows = [_row(net, model, labels, item, margin, place, node_records[node], reverse,
-                 connected, samples, seed, bests.get(node), routes) for node in sg.node_ids]
-    _place_failures(rows, model, costs, labels, free, item, margin, autonomy, reverse,
-                    node_records)
-    frame = pd.DataFrame(rows).join(ambient[["temp_c", "climate_from", "climate_km"]], on="node")
-    frame = frame.rename(columns={"temp_c": "ambient_c"})
-    result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
-                              crs=net.nodes.crs)
+    # millions of labels and path lists: a cyclic collection would scan them all, to free nothing
+    with gc_paused():
+        free, feasible = _tree_labels(model, costs, starts, autonomy, reverse)
+        labels = _settled(model, free, feasible, place, reverse)
+        if labels is None:
+            labels = _search(model, costs, starts, autonomy, reverse)
+        connected = _topology(sg, starts, reverse)
+        node_records = records(net)[0]
+        bests = {node: _best_label(labels, model.departures[node] if reverse
+                                   else model.arrivals[node]) for node in sg.node_ids if node != place}
+        routes = _routes_of(model, labels, [b for b in bests.values() if b is not None], reverse,
+                            with_edges=samples > 0)
+        columns = _columns(net, model, labels, item, margin, place, reverse, connected, samples,
+                           seed, bests, routes)
+        _place_failures(columns, model, costs, labels, free, item, margin, autonomy, reverse,
+                        node_records)
+        frame = pd.DataFrame(columns).join(ambient[["temp_c", "climate_from", "climate_km"]],
+                                           on="node")
+        frame = frame.rename(columns={"temp_c": "ambient_c"})
+        result = gpd.GeoDataFrame(frame, geometry=list(net.nodes.loc[frame["node"]].geometry),
+                                  crs=net.nodes.crs)
     result.index = pd.Index(result["node"].to_numpy(), dtype=object, name=None)  # no clash with "node"
     result.attrs.update({
         "origin": place, "commodity": item.id, "month": month, "power": power,
@@ -709,10 +713,10 @@ def reach(
 FAILURE_COLUMNS = ("failed_at", "failed_at_name", "failed_after_h")
 
 
-def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels: Labels,
+def _place_failures(columns: dict[str, list], model: EdgeModel, costs: EdgeCosts, labels: Labels,
                     free: Labels, item: Commodity, margin: float, autonomy: float,
                     backward: bool, node_records: dict) -> None:
-    """Add where and when each unreachable load failed (``FAILURE_COLUMNS``), in place.
+    """Add where and when each unreachable load failed (``FAILURE_COLUMNS``) to ``columns``.
 
     The load follows its best route (for ``power``: the best route were power unlimited, on
     the least-shelf-life tree ``free``), edge by edge in travel order; it fails at the node
@@ -721,26 +725,26 @@ def _place_failures(rows: list[dict], model: EdgeModel, costs: EdgeCosts, labels
     (``power``: the node the stretch that exceeds it starts from), ``failed_after_h`` hours
     into the journey.
     """
-    for row in rows:
-        row.update(dict.fromkeys(FAILURE_COLUMNS, None))
-        row["failed_after_h"] = math.nan
-    lost = [row for row in rows if row["reason"] in ("shelf_life", "freezing", "power")]
-    if not lost:
-        return
-    for row in lost:
-        if row["reason"] == "power" and not free.bags:
+    count = len(columns["node"])
+    failed_at: list[str | None] = [None] * count
+    failed_at_name: list[str | None] = [None] * count
+    failed_after_h = [math.nan] * count
+    columns.update(zip(FAILURE_COLUMNS, (failed_at, failed_at_name, failed_after_h), strict=True))
+    reasons = columns["reason"]
+    for k in (k for k, r in enumerate(reasons) if r in ("shelf_life", "freezing", "power")):
+        if reasons[k] == "power" and not free.bags:
             free = _in_bags(free)
-        chosen = free if row["reason"] == "power" else labels
-        node = row["node"]
+        chosen = free if reasons[k] == "power" else labels
+        node = columns["node"][k]
         best = _best_label(chosen, model.departures[node] if backward else model.arrivals[node])
         if best is None:
             continue
         edges = _routes_of(model, chosen, [best], backward)[best][2]
-        found = _failure(model, costs, edges, row["reason"], item, margin, autonomy)
+        found = _failure(model, costs, edges, reasons[k], item, margin, autonomy)
         if found is not None:
             at = model.sg.node_ids[found[0]]
-            row.update(failed_at=at, failed_at_name=node_records[at]["name"],
-                       failed_after_h=found[1])
+            failed_at[k], failed_at_name[k], failed_after_h[k] = (
+                at, node_records[at]["name"], found[1])
 
 
 def _failure(model: EdgeModel, costs: EdgeCosts, edges: tuple[int, ...], reason: str,
@@ -769,35 +773,62 @@ def _commodity(catalogue: pd.DataFrame | None, name: str) -> Commodity:
     return commodity(builtin_commodities() if catalogue is None else catalogue, name)
 
 
-def _row(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margin: float,
-         place: str, record: dict, reverse: bool, connected: set[int], samples: int,
-         seed: int | None, best: int | None, routes: dict[int, Route]) -> dict:
+def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, margin: float,
+             place: str, reverse: bool, connected: set[int], samples: int, seed: int | None,
+             bests: dict[str, int | None], routes: dict[int, Route]) -> dict[str, list]:
+    """The result's columns, one entry per node of the state graph (in its order).
+
+    The place itself is reached at once; a node without a label is unreachable for power (it is
+    connected) or for want of a route; the others take their best label's sums, all at once.
+    """
     sg = model.sg
-    node = record["id"]
-    ends = (place, node) if not reverse else (node, place)
-    row = {"node": node, "name": record["name"], "country": record["country"],
-           "origin": ends[0], "destination": ends[1]}
-    if node == place:
-        return {**row, "reachable": True, "arrival_days": 0.0, "p90_days": 0.0,
-                "remaining_shelf_life_days": item.shelf_life_days, "unpowered_hours": 0.0,
-                "chill_injury": False, "reason": "", "path": [node], "links": []}
-    if best is None:
-        reason = "power" if sg.node_pos[node] in connected else "no_route"
-        return {**row, "reachable": False, "arrival_days": math.nan, "p90_days": math.nan,
-                "remaining_shelf_life_days": math.nan, "unpowered_hours": math.nan,
-                "chill_injury": False, "reason": reason, "path": [], "links": []}
-    nodes, links, edges = routes[best]
-    path = [ends[0], *nodes]
-    remaining = item.shelf_life_days - labels.used[best] / 24.0
+    nodes = list(sg.node_ids)
+    node_records = records(net)[0]
+    best = np.array([-1 if bests.get(n) is None else bests[n] for n in nodes], dtype=np.int64)
+    found = best >= 0
+    pick = np.maximum(best, 0)
+
+    def field(values: list[float], at_place: float) -> np.ndarray:
+        out = np.where(found, np.asarray(values, dtype=float)[pick] if values else 0.0, math.nan)
+        out[here] = at_place
+        return out
+
+    here = np.array([n == place for n in nodes])
+    hours, var = field(labels.hours, 0.0), field(labels.var, 0.0)
+    cold, heat = field(labels.cold, 0.0), field(labels.heat, 0.0)
+    remaining = item.shelf_life_days - field(labels.used, 0.0) / 24.0
     ok = remaining >= margin - 1e-9
-    cold, heat = labels.cold[best], labels.heat[best]
-    reason = "" if ok else ("freezing" if cold > 0 and cold >= heat else "shelf_life")
-    hours = labels.hours[best]
+    reason = np.where(ok, "", np.where((cold > 0) & (cold >= heat), "freezing", "shelf_life"))
+    unreached = ~found & ~here
+    wired = np.array([sg.node_pos[n] in connected for n in nodes])
+    reason = np.where(unreached, np.where(wired, "power", "no_route"), reason)
+    p90 = (hours + Z90 * np.sqrt(np.maximum(var, 0.0))) / 24.0
+    paths: list[list[str]] = []
+    links: list[list[str]] = []
+    for k, node in enumerate(nodes):
+        if here[k]:
+            paths.append([node])
+            links.append([])
+        elif not found[k]:
+            paths.append([])
+            links.append([])
+        else:
+            ends = (place, node) if not reverse else (node, place)
+            route_nodes, route_links, edges = routes[int(best[k])]
+            paths.append([ends[0], *route_nodes])
+            links.append(route_links)
+            if samples > 0 and route_links:
+                p90[k] = _p90_days(net, Path(float(hours[k]), paths[-1], route_links, edges),
+                                   float(var[k]), samples, seed)
     return {
-        **row, "reachable": ok, "arrival_days": hours / 24.0,
-        "p90_days": _p90_days(net, Path(hours, path, links, edges), labels.var[best], samples, seed),
-        "remaining_shelf_life_days": remaining, "unpowered_hours": labels.unpowered[best],
-        "chill_injury": cold > 0, "reason": reason, "path": path, "links": links,
+        "node": nodes, "name": [node_records[n]["name"] for n in nodes],
+        "country": [node_records[n]["country"] for n in nodes],
+        "origin": nodes if reverse else [place] * len(nodes),
+        "destination": [place] * len(nodes) if reverse else nodes,
+        "reachable": np.where(found | here, ok, False), "arrival_days": hours / 24.0,
+        "p90_days": p90, "remaining_shelf_life_days": np.where(found | here, remaining, math.nan),
+        "unpowered_hours": field(labels.unpowered, 0.0), "chill_injury": cold > 0,
+        "reason": reason.tolist(), "path": paths, "links": links,
     }
 
 
