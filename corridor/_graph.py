@@ -157,6 +157,15 @@ def small_search(graph, source: int) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(recorder.dist), np.asarray(recorder.pred, dtype=np.int32)
 
 
+
+def _sole_in_edges(n: int, dst: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Per state, the one edge of ``edges`` (heads ``dst``) entering it, or -1 (none or several)."""
+    entering = np.bincount(dst, minlength=n)
+    sole = np.full(n, -1, dtype=np.int64)
+    single = entering[dst] == 1
+    sole[dst[single]] = edges[single]
+    return sole
+
 class StateGraph:
     """The state-expanded graph of a network for one set of allowed statuses.
 
@@ -506,7 +515,7 @@ class StateGraph:
             data = np.empty(nnz + self._SPARE, dtype=float)
             data[:nnz] = self.weight[keep]
             cached = {"indptr": indptr, "indices": indices, "data": data, "nnz": nnz,
-                      "keys": src * (n + 1) + dst, "edges": keep}
+                      "keys": src * (n + 1) + dst, "edges": keep, "sole": _sole_in_edges(n, dst, keep)}
             if len(self._csr_cache) >= 64:
                 self._csr_cache.pop(next(iter(self._csr_cache)))
             self._csr_cache[key] = cached
@@ -542,7 +551,7 @@ class StateGraph:
                 finally:
                     for index in added:
                         graph["rx"].remove_edge_from_index(index)
-            return dist, pred, (graph["keys"], graph["edges"])
+            return dist, pred, (graph["keys"], graph["edges"], graph["sole"])
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
         from scipy.sparse.csgraph import dijkstra
 
@@ -557,7 +566,7 @@ class StateGraph:
                 data = np.concatenate([graph["data"][:nnz], init])
             matrix = csr_matrix((data, indices, indptr), shape=(n + 1, n + 1), copy=False)
             dist, pred = dijkstra(matrix, directed=True, indices=n, return_predecessors=True)
-        return dist, pred, (graph["keys"], graph["edges"])
+        return dist, pred, (graph["keys"], graph["edges"], graph["sole"])
 
     def best_target(self, dist: np.ndarray, node: str) -> int | None:
         """Cheapest reachable arrival state of a node, or None."""
@@ -569,7 +578,7 @@ class StateGraph:
 
     def trace(self, pred: np.ndarray, lookup, target: int) -> list[int]:
         """Edge indices (into the full edge arrays) of the path ending at ``target``."""
-        keys, edges = lookup
+        keys, edges = lookup[:2]
         n = self.n_states
         chain = [target]
         while pred[chain[-1]] >= 0:
@@ -587,7 +596,7 @@ class StateGraph:
         The predecessor chains are walked together, one vectorised step per edge of the longest
         path, instead of one Python walk per target.
         """
-        keys, edges = lookup
+        keys, edges = lookup[:2]
         n = self.n_states
         targets = np.asarray(targets, dtype=np.int64)
         if len(targets) == 0:
@@ -626,7 +635,11 @@ class StateGraph:
         n = len(self.states)
         if n <= SMALL_GRAPH_STATES or not sources:
             found = [self.distances(s, mask) for s in sources]
-            lookup = found[0][2] if found else self._search_graph(mask)
+            if found:
+                lookup = found[0][2]
+            else:
+                graph = self._search_graph(mask)
+                lookup = (graph["keys"], graph["edges"], graph["sole"])
             return (np.vstack([f[0][:n] for f in found]) if found else np.empty((0, n)),
                     np.vstack([f[1][:n] for f in found]) if found else np.empty((0, n)), lookup)
         from scipy.sparse import csr_matrix
@@ -658,14 +671,14 @@ class StateGraph:
             dist_rows.append(dist[:, :n])
             pred_rows.append(pred[:, :n])
         if len(dist_rows) == 1:  # one batch (as :func:`corridor.transit.matrix` asks): no copy
-            return dist_rows[0], pred_rows[0], (graph["keys"], graph["edges"])
-        return np.vstack(dist_rows), np.vstack(pred_rows), (graph["keys"], graph["edges"])
+            return dist_rows[0], pred_rows[0], (graph["keys"], graph["edges"], graph["sole"])
+        return np.vstack(dist_rows), np.vstack(pred_rows), (graph["keys"], graph["edges"], graph["sole"])
 
     def trace_rows(self, pred: np.ndarray, lookup, rows: np.ndarray,
                    targets: np.ndarray) -> list[np.ndarray]:
         """:meth:`trace` of ``targets[k]`` on search ``rows[k]`` of :meth:`distances_many`, for all
         k at once (one vectorised step per edge of the longest path)."""
-        keys, edges = lookup
+        keys, edges, sole = lookup
         n = len(self.states)
         rows = np.asarray(rows, dtype=np.int64)
         current = np.asarray(targets, dtype=np.int64)
@@ -682,9 +695,11 @@ class StateGraph:
         chains = np.vstack(chain[::-1])
         valid = chains >= 0
         used = valid[:-1] & valid[1:]
-        pairs = chains[:-1] * (n + 1) + chains[1:]
-        found = np.zeros(pairs.shape, dtype=np.int64)
-        found[used] = edges[np.searchsorted(keys, pairs[used])]
+        into = sole[chains[1:][used]]  # a state entered by one usable edge needs no search
+        search = into < 0
+        into[search] = edges[np.searchsorted(keys, (chains[:-1] * (n + 1) + chains[1:])[used][search])]
+        found = np.zeros(used.shape, dtype=np.int64)
+        found[used] = into
         return [found[used[:, j], j] for j in range(len(targets))]
 
     def part_arrays(self) -> tuple[np.ndarray, np.ndarray]:
