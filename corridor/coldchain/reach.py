@@ -330,7 +330,7 @@ class Labels:
 def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
             backward: bool) -> Labels:
     """Pareto label-setting on (shelf life used, autonomy used/needed), best shelf life first."""
-    labels = Labels([], [], [], [], [], [], [], [], [], [], {})
+    labels = Labels([], [], [], [], [], [], [], [], [], [], {})  # var … unpowered: summed at the end
     heap: list = []
     for s in starts:
         labels.bags[s] = [len(labels.state)]
@@ -347,8 +347,7 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
     ends = (sg.src if backward else sg.dst).tolist()
     dst = sg.dst.tolist()
     used_e, power_e, refund_e = costs.used.tolist(), costs.power.tolist(), costs.refund.tolist()
-    hours_e, var_e = model.hours.tolist(), model.var.tolist()
-    heat_e, cold_e, unpowered_e = costs.heat.tolist(), costs.cold.tolist(), costs.unpowered.tolist()
+    hours_e = model.hours.tolist()
     renew = costs.renew.tolist()
     l_used, l_power, bags = labels.used, labels.power, labels.bags
     limit = autonomy_h + _EPS
@@ -391,16 +390,29 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
             bag.append(new)
             l_used.append(used)
             labels.hours.append(labels.hours[label] + hours_e[e])
-            labels.var.append(labels.var[label] + var_e[e])
-            labels.heat.append(labels.heat[label] + heat_e[e])
-            labels.cold.append(labels.cold[label] + cold_e[e])
-            labels.unpowered.append(labels.unpowered[label] + unpowered_e[e])
             l_power.append(new_power)
             labels.parent.append(label)
             labels.edge.append(e)
             labels.state.append(nxt)
             heapq.heappush(heap, (used, labels.hours[new], new))
-    return labels
+    sums = _sums_along(np.asarray(labels.parent, dtype=np.int64),
+                       np.asarray(labels.edge, dtype=np.int64),
+                       {"var": model.var, "heat": costs.heat, "cold": costs.cold,
+                        "unpowered": costs.unpowered})
+    return replace(labels, **sums)
+
+
+def _sums_along(parent: np.ndarray, edge: np.ndarray,
+                steps: dict[str, np.ndarray]) -> dict[str, list[float]]:
+    """Per label, each of ``steps`` (per edge) summed along its path, in path order (as the
+    search would add them label by label), one vectorised step per level of the label tree."""
+    levels = _tree_levels(parent, np.flatnonzero(parent < 0).tolist())
+    sums = {name: np.zeros(len(parent)) for name in steps}
+    for level in levels[1:]:
+        up, e = parent[level], edge[level]
+        for name, step in steps.items():
+            sums[name][level] = sums[name][up] + step[e]
+    return {name: values.tolist() for name, values in sums.items()}
 
 
 # -- the fast path: one Dijkstra on shelf life, checked for autonomy along its tree -------------
