@@ -426,6 +426,23 @@ class StateGraph:
                                    if self.component_node[c] >= 0
                                    and self.components[c].kind == DWELL))
 
+    def paid_node_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (edge, node position) pair of :meth:`paid_nodes`, as two arrays (each pair once)."""
+        indptr, indices = self._part_arrays
+        edge = np.repeat(np.arange(len(self.src)), np.diff(indptr))
+        node = self.component_node[indices]
+        paid = (node >= 0) & (self.components.kind[indices] == DWELL)
+        pairs = np.unique(edge[paid] * len(self.node_ids) + node[paid])
+        return pairs // len(self.node_ids), pairs % len(self.node_ids)
+
+    def running_hours_all(self) -> np.ndarray:
+        """:meth:`running_hours` of every link, in link order (the same sums)."""
+        indptr, parts = _concatenated_ranges(self.link_part_start[:, None],
+                                             self.link_part_count[:, None])
+        kind = self.components.kind[parts]
+        values = np.where((kind == RUN) | (kind == SAILING), self.components.mean[parts], 0.0)
+        return _sequential_sums(values, indptr, np.arange(len(parts)))
+
     def running_hours(self, link: int) -> float:
         """Expected running (or sailing) hours of a link, without waits, dwell or episodes."""
         start = int(self.link_part_start[link])

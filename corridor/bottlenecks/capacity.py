@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from corridor._graph import IN, can_switch, link_track
+from corridor._graph import IN, OUT, can_switch, link_track
 from corridor.bottlenecks import maxflow
 from corridor.bottlenecks.queues import HORIZON_DAYS, wait_hours, wait_slope
 from corridor.errors import CorridorError
@@ -34,6 +34,14 @@ if TYPE_CHECKING:
 CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
 OPERATING = frozenset({"operating"})
 
+
+
+def _states_by_node(sg: StateGraph, chosen: np.ndarray) -> dict[str, np.ndarray]:
+    """Per node id, the states where ``chosen`` holds, ascending (one sort for all nodes)."""
+    states = np.flatnonzero(chosen)
+    states = states[np.argsort(sg.state_node[states], kind="stable")]
+    bounds = np.searchsorted(sg.state_node[states], np.arange(len(sg.node_ids) + 1))
+    return {nid: states[bounds[i]:bounds[i + 1]] for i, nid in enumerate(sg.node_ids)}
 
 class CapacityModel:
     """Elements (operating nodes, then links) of a network with their capacities, on its state graph.
@@ -54,8 +62,9 @@ class CapacityModel:
         self.n_nodes = len(nodes)
         self.ids = np.array([*sg.node_ids, *sg.link_ids], dtype=object)
         self.types = np.array(["node"] * len(nodes) + ["link"] * len(links), dtype=object)
-        link_names = [f"{net.nodes.at[a, 'name']} – {net.nodes.at[b, 'name']}"
-                      for a, b in zip(links["from"], links["to"], strict=True)]
+        node_names = net.nodes["name"]
+        link_names = [f"{a} – {b}" for a, b in zip(node_names.loc[links["from"]].tolist(),
+                                                  node_names.loc[links["to"]].tolist(), strict=True)]
         self.names = np.array([*nodes["name"], *link_names], dtype=object)
         self.capacity = pd.to_numeric(
             pd.concat([nodes["capacity_trains_day"], links["capacity_trains_day"]]), errors="coerce"
@@ -63,15 +72,12 @@ class CapacityModel:
         self.position = {eid: i for i, eid in enumerate(self.ids)}
         # free-flow hours of each element: a node's ordinary dwell, a link's running time only
         # (no border dwell, waits or episodes), both from the time model's components
-        self.free_flow_h = np.concatenate([
-            [sg.components[bundle[0]].mean for bundle in sg.node_bundle],
-            [sg.running_hours(j) for j in range(len(sg.link_ids))],
-        ])
+        self.free_flow_h = np.concatenate([sg.components.mean[sg.node_part_start],
+                                           sg.running_hours_all()])
         self.incidence = self._incidence()
         self.incidence_by_element = self.incidence.tocsc()
         self._incidence_t = self.incidence.T.tocsr()  # elements × edges, for element_volume
         #: per edge, the elements it uses (the rows of ``incidence``)
-        self.edge_elements = np.split(self.incidence.indices, self.incidence.indptr[1:-1])
         self.limited = np.flatnonzero(~np.isnan(self.capacity))
         #: edges × capacity-limited elements: which limited elements each edge uses (dense, small)
         self.edge_limited = self.incidence[:, self.limited].toarray() > 0
@@ -85,16 +91,12 @@ class CapacityModel:
         ``StateGraph.paid_nodes``, so capacity is used exactly where time is charged.
         """
         sg = self.sg
-        rows, cols = [], []
-        for e in range(len(sg.src)):
-            if sg.edge_link[e] >= 0:
-                rows.append(e)
-                cols.append(self.n_nodes + int(sg.edge_link[e]))
-            for node in sg.paid_nodes(e):
-                rows.append(e)
-                cols.append(node)
-        data = np.ones(len(rows))
-        return coo_matrix((data, (rows, cols)), shape=(len(sg.src), len(self.ids))).tocsr()
+        moves = np.flatnonzero(sg.edge_link >= 0)
+        paid_edge, paid_node = sg.paid_node_pairs()
+        rows = np.concatenate([moves, paid_edge])
+        cols = np.concatenate([self.n_nodes + sg.edge_link[moves], paid_node])
+        return coo_matrix((np.ones(len(rows)), (rows, cols)),
+                          shape=(len(sg.src), len(self.ids))).tocsr()
 
     def _pairs(self) -> None:
         """Unique (state, state) pairs in CSR order; parallel edges keep the cheapest."""
@@ -111,11 +113,8 @@ class CapacityModel:
         self.pair_src, self.pair_dst = unique // n, unique % n
         self.indptr = np.searchsorted(self.pair_src, np.arange(n + 1))
         self.n_states = n
-        arrival = sg.state_side == IN
-        self.arrivals = {nid: np.flatnonzero(arrival & (sg.state_node == i))
-                         for i, nid in enumerate(sg.node_ids)}
-        self.departures = {nid: np.asarray(sorted(sg.origin_states(nid)), dtype=np.int64)
-                           for nid in sg.node_ids}
+        self.arrivals = _states_by_node(sg, sg.state_side == IN)
+        self.departures = _states_by_node(sg, (sg.state_side == OUT) & (sg.state_paid == 0))
         # nodes touched by each edge (for closures)
         self.edge_nodes = (sg.edge_src_node, sg.edge_dst_node)
 
