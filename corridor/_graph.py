@@ -158,6 +158,39 @@ def small_search(graph, source: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 
+#: bytes of search structures each per-mask cache of a state graph keeps (the least recently
+#: used mask goes first; the newest is always kept): alternatives and N-1 each search under
+#: many masks once, and on a 100k-node graph one mask's arrays take about 40 MB
+MASK_CACHE_BYTES = 256 * 2**20
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values())
+    return 0
+
+
+def _recall(cache: dict, key: bytes):
+    """The cached value of ``key`` (now the most recently used), or None."""
+    value = cache.pop(key, None)
+    if value is not None:
+        cache[key] = value
+    return value
+
+
+def _remember(cache: dict, key: bytes, value, pinned: bytes | None = None) -> None:
+    """Cache ``value`` under ``key``, then drop the least recently used others (never
+    ``pinned``) while the cache holds more than :data:`MASK_CACHE_BYTES`."""
+    cache[key] = value
+    total = sum(_nbytes(v) for v in cache.values())
+    for old in [k for k in cache if k not in (key, pinned)]:
+        if total <= MASK_CACHE_BYTES:
+            break
+        total -= _nbytes(cache.pop(old))
+
+
 def _sole_in_edges(n: int, dst: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Per state, the one edge of ``edges`` (heads ``dst``) entering it, or -1 (none or several)."""
     entering = np.bincount(dst, minlength=n)
@@ -498,7 +531,7 @@ class StateGraph:
     def _usable_edges(self, mask: np.ndarray):
         """Usable edges sorted by (src, dst) with the cheapest of parallel edges kept (cached)."""
         key = mask.tobytes()
-        if key not in self._edge_cache:
+        if _recall(self._edge_cache, key) is None:
             if self._sorted_edges is None:  # sorted once; a mask then filters in linear time
                 self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
             keep = self._sorted_edges[mask[self._sorted_edges]]
@@ -506,9 +539,7 @@ class StateGraph:
             first[1:] = (self.src[keep][1:] != self.src[keep][:-1]) | (
                 self.dst[keep][1:] != self.dst[keep][:-1]
             )
-            if len(self._edge_cache) >= 64:
-                self._edge_cache.pop(next(iter(self._edge_cache)))
-            self._edge_cache[key] = keep[first]
+            _remember(self._edge_cache, key, keep[first])
         return self._edge_cache[key]
 
     #: spare slots in the cached CSR arrays for the virtual source's edges (more fall back to a copy)
@@ -518,7 +549,7 @@ class StateGraph:
         """CSR arrays of the usable edges plus an empty last row for the virtual source (cached
         per mask), and the sorted (src, dst) keys of those edges for :meth:`trace`."""
         key = mask.tobytes()
-        cached = self._csr_cache.get(key)
+        cached = _recall(self._csr_cache, key)
         if cached is None:
             n = self.n_states
             keep = self._usable_edges(mask)
@@ -533,9 +564,7 @@ class StateGraph:
             data[:nnz] = self.weight[keep]
             cached = {"indptr": indptr, "indices": indices, "data": data, "nnz": nnz,
                       "keys": src * (n + 1) + dst, "edges": keep, "sole": _sole_in_edges(n, dst, keep)}
-            if len(self._csr_cache) >= 64:
-                self._csr_cache.pop(next(iter(self._csr_cache)))
-            self._csr_cache[key] = cached
+            _remember(self._csr_cache, key, cached)
         return cached
 
     def distances(self, sources: Mapping[int, float], mask: np.ndarray):
@@ -791,7 +820,7 @@ class StateGraph:
         """
         key = mask.tobytes()
         cache = self.__dict__.setdefault("_route_cache", {})
-        cached = cache.get(key)
+        cached = _recall(cache, key)
         if cached is not None:
             return cached
         n = self.n_states
@@ -831,9 +860,8 @@ class StateGraph:
                   "into": into, "step_weight": step_weight, "step_edge": step_edge,
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
                   "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
-        if len(cache) >= 8:  # alternatives search under many masks, each once
-            cache.pop(next(iter(cache)))
-        cache[key] = cached
+        # the unconstrained journey's graph (built on load) stays; other masks come and go
+        _remember(cache, key, cached, pinned=np.ones(len(self.src), dtype=bool).tobytes())
         return cached
 
     def _reachable_edges(self, edges: np.ndarray) -> np.ndarray:

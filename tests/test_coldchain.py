@@ -327,3 +327,17 @@ def test_p90_survives_a_variance_rounded_below_zero(net):
     module = importlib.import_module("corridor.coldchain.reach")
     found = Path(48.0, ["a", "b"], ["a__b"])
     assert module._p90_days(net, found, -1e-12, 0, 0) == 2.0
+
+
+def test_ambient_is_the_same_whatever_the_chunk_of_nodes(monkeypatch):
+    """Nodes are matched to climate rows a chunk at a time (bounded memory): the chunk size
+    changes nothing, and a node with its own climate row keeps it at 0 km."""
+    from corridor.coldchain import climate
+
+    net = corridor.load()
+    whole = climate._ambient(net, 1, climate.builtin_climate())
+    monkeypatch.setattr(climate, "_AMBIENT_CHUNK", 7)
+    pd.testing.assert_frame_equal(climate._ambient(net, 1, climate.builtin_climate()), whole)
+    own = whole.index.intersection(climate.builtin_climate().index)
+    assert len(own) and (whole.loc[own, "climate_km"] == 0).all()
+    assert (whole.loc[own, "climate_from"] == own).all()

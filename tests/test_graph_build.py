@@ -240,3 +240,16 @@ def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypa
             compared += 1
     assert compared > 150
     assert len(sg._route_cache) == len(masks)  # every mask was searched on its route graph
+
+
+@pytest.mark.parametrize("statuses", STATUSES)
+def test_whole_graph_paid_nodes_and_running_hours_match_the_per_edge_ones(statuses):
+    """The capacity model's array forms: every (edge, node) whose dwell the edge pays, and
+    every link's running hours, as the per-edge and per-link methods give them."""
+    sg = corridor.transit.state_graph(corridor.load(), statuses)
+    edges, nodes = sg.paid_node_pairs()
+    expected = sorted((e, n) for e in range(len(sg.src)) for n in sg.paid_nodes(e))
+    assert sorted(zip(edges.tolist(), nodes.tolist(), strict=True)) == expected
+    assert expected  # border and gauge-change dwell is paid somewhere
+    running = sg.running_hours_all()
+    assert running.tolist() == [sg.running_hours(j) for j in range(len(sg.link_ids))]

@@ -128,18 +128,38 @@ def node_ambient(net: Corridor, month: int, climate: pd.DataFrame | None = None)
 def _ambient(net: Corridor, month: int, table: pd.DataFrame) -> pd.DataFrame:
     lon = net.nodes.geometry.x.to_numpy()
     lat = net.nodes.geometry.y.to_numpy()
-    n, m = len(lon), len(table)
-    _, _, dist = _GEOD.inv(np.repeat(lon, m), np.repeat(lat, m),
-                           np.tile(table["lon"].to_numpy(), n), np.tile(table["lat"].to_numpy(), n))
-    dist = dist.reshape(n, m) / 1000.0
-    own = np.array([[node == row for row in table.index] for node in net.nodes.index])
-    dist = np.where(own, 0.0, dist + 1e-6)
-    nearest = dist.argmin(axis=1)
+    n = len(lon)
+    row_of: dict = {}
+    for j, row in enumerate(table.index):
+        row_of.setdefault(row, j)  # a node's own row (the first, if listed twice)
+    own = np.array([row_of.get(node, -1) for node in net.nodes.index], dtype=np.int64)
+    nearest = np.zeros(n, dtype=np.int64)
+    km = np.zeros(n)
+    for first in range(0, n, _AMBIENT_CHUNK):  # bounded memory: nodes × rows, a chunk at a time
+        rows = slice(first, min(first + _AMBIENT_CHUNK, n))
+        nearest[rows], km[rows] = _nearest_rows(lon[rows], lat[rows], own[rows], table)
     column = MONTHS[month - 1]
     frame = pd.DataFrame(
         {"temp_c": table[column].to_numpy()[nearest],
          "climate_from": table.index.to_numpy()[nearest],
-         "climate_km": np.round(dist[np.arange(n), nearest], 1)},
+         "climate_km": np.round(km, 1)},
         index=net.nodes.index,
     )
     return frame
+
+
+#: nodes whose distances to every climate row are held at once by :func:`_ambient`
+_AMBIENT_CHUNK = 8192
+
+
+def _nearest_rows(lon: np.ndarray, lat: np.ndarray, own: np.ndarray,
+                  table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per node, the climate row it takes (its own row, else the nearest) and the km to it."""
+    n, m = len(lon), len(table)
+    _, _, dist = _GEOD.inv(np.repeat(lon, m), np.repeat(lat, m),
+                           np.tile(table["lon"].to_numpy(), n), np.tile(table["lat"].to_numpy(), n))
+    dist = dist.reshape(n, m) / 1000.0 + 1e-6
+    has_own = np.flatnonzero(own >= 0)
+    dist[has_own, own[has_own]] = 0.0
+    nearest = dist.argmin(axis=1)
+    return nearest, dist[np.arange(n), nearest]

@@ -148,10 +148,7 @@ def _part_table(sg: StateGraph) -> np.ndarray | None:
     count = indptr[1:] - indptr[:-1]
     switch = (link < 0) & (track[sg.src] != track[sg.dst])
     reclass = switch & (count == 0)  # the dwell was charged on arrival: transshipment
-    first_part = np.full(len(sg.node_ids), -1, dtype=np.int64)
-    for n, bundle in enumerate(sg.node_bundle):
-        if bundle:
-            first_part[n] = bundle[0]
+    first_part = np.where(sg.node_part_count > 0, sg.node_part_start, -1).astype(np.int64)
     if (first_part[a[reclass]] < 0).any():
         return None
     keep = (link >= 0) | switch  # a node edge on one track has no parts
@@ -159,7 +156,7 @@ def _part_table(sg: StateGraph) -> np.ndarray | None:
     offset = np.arange(len(edge)) - np.repeat(np.cumsum(np.where(keep, count, 0))
                                               - np.where(keep, count, 0), np.where(keep, count, 0))
     comp = indices[indptr[edge] + offset]
-    kind_of = np.asarray([c.kind for c in table.components], dtype=object)
+    kind_of = table.kind
     owner = sg.component_node[comp]
     on_link = link[edge] >= 0
     water = np.isin(sg.link_mode, list(WATER_MODES))[np.maximum(link[edge], 0)] & on_link
@@ -826,7 +823,8 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
             links.append([])
         else:
             ends = (place, node) if not reverse else (node, place)
-            route_nodes, route_links, edges = routes[int(best[k])]
+            # taken out as used: the route's node list is freed once the path is made
+            route_nodes, route_links, edges = routes.pop(int(best[k]))
             paths.append([ends[0], *route_nodes])
             links.append(route_links)
             if samples > 0 and route_links:
