@@ -854,8 +854,12 @@ class StateGraph:
         np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:m + 1])
         indptr[m + 1] = indptr[m]
         by_target = np.flatnonzero(step_edge[dst] >= 0)  # edges into merged states
-        cached = {"indptr": indptr, "indices": cols.astype(np.int32),
-                  "data": (weight + step_weight[dst])[order], "keys": keys,
+        nnz = len(cols)
+        indices = np.empty(nnz + self._SPARE, dtype=np.int32)  # spare slots: the virtual source
+        indices[:nnz] = cols
+        data = np.empty(nnz + self._SPARE)
+        data[:nnz] = (weight + step_weight[dst])[order]
+        cached = {"indptr": indptr, "indices": indices, "data": data, "nnz": nnz, "keys": keys,
                   "edge": edge[order], "then": step_edge[dst][order], "local": local,
                   "into": into, "step_weight": step_weight, "step_edge": step_edge,
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
@@ -896,19 +900,30 @@ class StateGraph:
             return None
         order = np.argsort(starts)
         starts_arr = np.asarray(starts, dtype=np.int32)[order]
+        nnz, extra = graph["nnz"], len(starts)
         indptr = graph["indptr"].copy()
-        indptr[m + 1] = indptr[m] + len(starts)
-        matrix = csr_matrix((np.concatenate([graph["data"], np.asarray(init)[order]]),
-                             np.concatenate([graph["indices"], starts_arr]), indptr),
-                            shape=(m + 1, m + 1))
-        dist, pred = dijkstra(matrix, directed=True, indices=m, return_predecessors=True)
+        indptr[m + 1] = nnz + extra
+        with self._search_lock:  # the spare slots of the cached arrays are filled per search
+            if extra <= self._SPARE:
+                indices, data = graph["indices"], graph["data"]
+                indices[nnz:nnz + extra] = starts_arr
+                data[nnz:nnz + extra] = np.asarray(init)[order]
+                indices, data = indices[:nnz + extra], data[:nnz + extra]
+            else:
+                indices = np.concatenate([graph["indices"][:nnz], starts_arr])
+                data = np.concatenate([graph["data"][:nnz], np.asarray(init)[order]])
+            matrix = csr_matrix((data, indices, indptr), shape=(m + 1, m + 1), copy=False)
+            dist, pred = dijkstra(matrix, directed=True, indices=m, return_predecessors=True)
         found = self._route_target(graph, dist, stop)
         if found is None:
             return None
         row, last = found
         chain = [row]
-        while pred[chain[-1]] >= 0 and pred[chain[-1]] != m:
-            chain.append(int(pred[chain[-1]]))
+        step_back = pred.item  # a Python int per step: far cheaper than numpy scalars
+        up = step_back(row)
+        while up >= 0 and up != m:
+            chain.append(up)
+            up = step_back(up)
         chain.reverse()
         rows = np.asarray(chain, dtype=np.int64)
         at = np.searchsorted(graph["keys"], rows[:-1] * (m + 1) + rows[1:])
