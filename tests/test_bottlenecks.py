@@ -11,7 +11,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from netfactory import link, node
+from netfactory import link, node, two_crossings, write_network
 
 import corridor
 from corridor import bottlenecks
@@ -290,3 +290,13 @@ def test_loaded_network_unchanged_by_closures(net):
     before = corridor.load()
     bottlenecks.assign(net, closed=["dostyk"])
     assert net.nodes.equals(before.nodes)
+
+
+def test_builtin_demand_on_another_network_says_to_give_one(tmp_path):
+    """A --data network without the built-in demand's places: the error says why and what to do."""
+    other = corridor.load(write_network(tmp_path / "net", *two_crossings()))
+    with pytest.raises(DataError) as info:
+        bottlenecks.assign(other)
+    assert "unknown place" in str(info.value)
+    assert "built-in demand is for the built-in network" in str(info.value)
+    assert "--demand FILE" in str(info.value)

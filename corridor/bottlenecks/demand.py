@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import errno
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,10 +48,18 @@ def load_demand(path: str | Path | None = None, net: Corridor | None = None) -> 
         if record is not None:
             records.append(record)
     if problems:
+        if path is None and net is not None:  # the built-in demand on another network
+            first = problems[0]
+            problems[0] = replace(first, message=first.message + BUILTIN_ON_ANOTHER_NETWORK)
         raise DataError(problems)
     if not records:
         raise DataError([Problem(file.name, "", "", "no demand rows")])
     return pd.DataFrame(records, columns=DEMAND_COLUMNS)
+
+
+#: said when the built-in demand names places a network (a --data directory) does not have
+BUILTIN_ON_ANOTHER_NETWORK = ("; the built-in demand is for the built-in network: give a demand "
+                              "table naming this network's places (--demand FILE)")
 
 
 def _read_rows(file: Path) -> list[tuple[int, dict[str, str]]]:
