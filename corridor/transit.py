@@ -505,6 +505,8 @@ def fastest_paths(
         heapq.heappush(heap, (result.hours, next(counter), result, forbidden))
 
     attempt(frozenset())
+    if k == 1:  # the fastest path: nothing to tell apart
+        return [heap[0][2]] if heap else []
     while heap and len(found) < k:
         _, _, result, forbidden = heapq.heappop(heap)
         signature = _signature(net, result)
