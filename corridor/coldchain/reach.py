@@ -346,14 +346,18 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
     used_e, power_e, refund_e = costs.used.tolist(), costs.power.tolist(), costs.refund.tolist()
     hours_e = model.hours.tolist()
     renew = costs.renew.tolist()
+    # the label lists and heap functions as locals: the loop runs once per label and edge
     l_used, l_power, bags = labels.used, labels.power, labels.bags
+    l_hours, l_parent, l_edge, l_state = labels.hours, labels.parent, labels.edge, labels.state
+    push, pop = heapq.heappush, heapq.heappop
     limit = autonomy_h + _EPS
     dead: set[int] = set()
     while heap:
-        _, _, label = heapq.heappop(heap)
+        _, _, label = pop(heap)
         if label in dead:
             continue
-        state, power, used_here = labels.state[label], l_power[label], l_used[label]
+        state, power, used_here, hours_here = (l_state[label], l_power[label], l_used[label],
+                                               l_hours[label])
         for e in adjacency[state]:
             nxt = ends[e]
             if backward:
@@ -383,15 +387,16 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
                 if beaten:
                     dead.update(beaten)
                     bag[:] = [o for o in bag if o not in dead]
-            new = len(labels.state)
+            new = len(l_state)
+            hours = hours_here + hours_e[e]
             bag.append(new)
             l_used.append(used)
-            labels.hours.append(labels.hours[label] + hours_e[e])
+            l_hours.append(hours)
             l_power.append(new_power)
-            labels.parent.append(label)
-            labels.edge.append(e)
-            labels.state.append(nxt)
-            heapq.heappush(heap, (used, labels.hours[new], new))
+            l_parent.append(label)
+            l_edge.append(e)
+            l_state.append(nxt)
+            push(heap, (used, hours, new))
     sums = _sums_along(np.asarray(labels.parent, dtype=np.int64),
                        np.asarray(labels.edge, dtype=np.int64),
                        {"var": model.var, "heat": costs.heat, "cold": costs.cold,
@@ -792,7 +797,6 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
     """
     sg = model.sg
     nodes = list(sg.node_ids)
-    node_records = records(net)[0]
     best = np.array([-1 if bests.get(n) is None else bests[n] for n in nodes], dtype=np.int64)
     found = best >= 0
     pick = np.maximum(best, 0)
@@ -830,9 +834,9 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
             if samples > 0 and route_links:
                 p90[k] = _p90_days(net, Path(float(hours[k]), paths[-1], route_links, edges),
                                    float(var[k]), samples, seed)
+    table = net.nodes.loc[nodes]
     return {
-        "node": nodes, "name": [node_records[n]["name"] for n in nodes],
-        "country": [node_records[n]["country"] for n in nodes],
+        "node": nodes, "name": table["name"].tolist(), "country": table["country"].tolist(),
         "origin": nodes if reverse else [place] * len(nodes),
         "destination": [place] * len(nodes) if reverse else nodes,
         "reachable": np.where(found | here, ok, False), "arrival_days": hours / 24.0,
