@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -309,25 +311,29 @@ def edge_costs(
 
 @dataclass
 class Labels:
-    """All labels created by a search (parallel lists) and the live ones per state."""
+    """All labels created by a search (parallel sequences: lists, typed arrays or numpy
+    arrays, indexed by label) and the live ones per state."""
 
-    used: list[float]
-    hours: list[float]
-    var: list[float]
-    heat: list[float]
-    cold: list[float]
-    unpowered: list[float]
-    power: list[float]
-    parent: list[int]
-    edge: list[int]
-    state: list[int]
+    used: MutableSequence[float]
+    hours: MutableSequence[float]
+    var: Sequence[float]
+    heat: Sequence[float]
+    cold: Sequence[float]
+    unpowered: Sequence[float]
+    power: MutableSequence[float]
+    parent: MutableSequence[int]
+    edge: MutableSequence[int]
+    state: MutableSequence[int]
     bags: dict[int, list[int]]
 
 
 def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: float,
             backward: bool) -> Labels:
     """Pareto label-setting on (shelf life used, autonomy used/needed), best shelf life first."""
-    labels = Labels([], [], [], [], [], [], [], [], [], [], {})  # var … unpowered: summed at the end
+    # typed arrays, not lists: 8 bytes a label and field rather than a Python object each (a
+    # reverse reach on 100k nodes makes 1.6 million labels); var … unpowered: summed at the end
+    labels = Labels(array("d"), array("d"), [], [], [], [], array("d"), array("q"), array("q"),
+                    array("q"), {})
     heap: list = []
     for s in starts:
         labels.bags[s] = [len(labels.state)]
@@ -405,7 +411,7 @@ def _search(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy_h: f
 
 
 def _sums_along(parent: np.ndarray, edge: np.ndarray,
-                steps: dict[str, np.ndarray]) -> dict[str, list[float]]:
+                steps: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per label, each of ``steps`` (per edge) summed along its path, in path order (as the
     search would add them label by label), one vectorised step per level of the label tree."""
     levels = _tree_levels(parent, np.flatnonzero(parent < 0).tolist())
@@ -414,7 +420,7 @@ def _sums_along(parent: np.ndarray, edge: np.ndarray,
         up, e = parent[level], edge[level]
         for name, step in steps.items():
             sums[name][level] = sums[name][up] + step[e]
-    return {name: values.tolist() for name, values in sums.items()}
+    return sums
 
 
 # -- the fast path: one Dijkstra on shelf life, checked for autonomy along its tree -------------
@@ -801,8 +807,9 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
     found = best >= 0
     pick = np.maximum(best, 0)
 
-    def field(values: list[float], at_place: float) -> np.ndarray:
-        out = np.where(found, np.asarray(values, dtype=float)[pick] if values else 0.0, math.nan)
+    def field(values: Sequence[float], at_place: float) -> np.ndarray:
+        out = np.where(found, np.asarray(values, dtype=float)[pick] if len(values) else 0.0,
+                       math.nan)
         out[here] = at_place
         return out
 
