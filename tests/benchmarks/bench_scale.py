@@ -128,6 +128,37 @@ def measure(directory: Path | None, name: str) -> dict:
     return row
 
 
+#: journeys whose OSM-network distance README sets beside the curated network's
+AGREEMENT_PAIRS = [("chongqing_tuanjiecun", "duisburg_logport"), ("xian", "duisburg_logport"),
+                   ("chongqing_tuanjiecun", "xian")]
+
+
+def curated_agreement(net) -> dict:
+    """How the network's distances between the curated terminals it holds compare with the
+    curated network's (every ordered pair; signed % for :data:`AGREEMENT_PAIRS`)."""
+    import corridor
+    from corridor.transit import matrix, terminals
+
+    curated = corridor.load()
+    ends = [t for t in terminals(curated) if t in net.nodes.index]
+    pairs = matrix(net, ends, ends, samples=0).merge(
+        matrix(curated, ends, ends, samples=0), on=["origin", "destination"],
+        suffixes=("", "_curated")).dropna(subset=["distance_km", "distance_km_curated"])
+    change = pairs["distance_km"] / pairs["distance_km_curated"] - 1.0
+    out = {"terminals": len(ends), "pairs": len(pairs),
+           "within_5pct": int((change.abs() <= 0.05).sum()),
+           "median_abs_pct": round(100 * float(change.abs().median()), 1)}
+    keyed = pairs.set_index(["origin", "destination"])
+    for o, d in AGREEMENT_PAIRS:
+        if (o, d) in keyed.index:
+            row = keyed.loc[(o, d)]
+            out[f"{o}-{d}"] = {"km": round(float(row["distance_km"])),
+                               "curated_km": round(float(row["distance_km_curated"])),
+                               "pct": round(100 * (row["distance_km"] / row["distance_km_curated"] - 1),
+                                            1)}
+    return out
+
+
 def _demand_within(net):
     """The built-in demand rows whose places (and via) the network holds (a regional OSM
     network lacks the Balkan and Iranian ends)."""
@@ -198,6 +229,19 @@ def print_table(rows: list[dict]) -> None:
     print("targets on 100k nodes (s): " + ", ".join(f"{k} <= {v:g}" for k, v in TARGETS_S.items()))
 
 
+def print_agreement(rows: list[dict]) -> None:
+    """The OSM network's distances beside the curated network's (when measured)."""
+    for row in rows:
+        found = row.get("agreement")
+        if not found:
+            continue
+        named = "; ".join(f"{key} {v['km']:,} km against {v['curated_km']:,} km curated "
+                          f"({v['pct']:+.1f} %)" for key, v in found.items() if isinstance(v, dict))
+        print(f"{row['network']}: {named}; of {found['pairs']:,} ordered pairs of the "
+              f"{found['terminals']} curated terminals it holds, {found['within_5pct']:,} within 5 % "
+              f"(median difference {found['median_abs_pct']} %)")
+
+
 def print_markdown(rows: list[dict]) -> None:
     """The table transposed (one line per figure, one column per network), for README."""
     rows = [r for r in rows if "error" not in r]
@@ -215,7 +259,11 @@ def one(size: str, osm: str | None) -> dict:
     if size == "builtin":
         return measure(None, "built-in")
     if size == "osm":
-        return measure(Path(osm), f"OSM {Path(osm).name}")
+        row = measure(Path(osm), f"OSM {Path(osm).name}")
+        from corridor.cache import directory_network
+
+        row["agreement"] = curated_agreement(directory_network(Path(osm)))
+        return row
     with tempfile.TemporaryDirectory() as tmp:
         built = make_synthetic(size, Path(tmp) / size)
         row = measure(Path(tmp) / size, f"synthetic {size}")
@@ -235,6 +283,7 @@ def main() -> None:
     if args.saved:
         rows = json.loads(Path(args.saved).read_text(encoding="utf-8"))
         (print_markdown if args.markdown else print_table)(rows)
+        print_agreement(rows)
         return
     if args.one:
         print(json.dumps(one(args.one, args.osm)))
@@ -257,10 +306,9 @@ def main() -> None:
         rows.append(anchor)
     if args.json:
         print(json.dumps(rows, indent=1))
-    elif args.markdown:
-        print_markdown(rows)
     else:
-        print_table(rows)
+        (print_markdown if args.markdown else print_table)(rows)
+        print_agreement(rows)
 
 
 if __name__ == "__main__":
