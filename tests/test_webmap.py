@@ -356,3 +356,14 @@ def test_offline_on_every_map_an_analysis_command_writes(cli, tmp_path, argv):
     assert not re.search(r"<script src=|<link rel=\"stylesheet\"", page)
     assert "/* https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js */" in page
     assert "Kazakhstan" in _country_names(page)
+
+
+def test_numbers_in_maps_do_not_show_the_last_bit_of_a_float():
+    """A flow of 24.000000000000004 trains/day (a sum's rounding) shows as 24, like 24 itself."""
+    from corridor.webmap.base import fmt
+
+    assert fmt(24.000000000000004, 1, "trains/day") == fmt(24, 1, "trains/day") == "24 trains/day"
+    assert fmt(23.96, 1) == "24"
+    assert fmt(23.94, 1) == "23.9"
+    assert fmt(1234.5, 0) == "1,234"  # no digits: rounded, as format rounds (half to even)
+    assert fmt(float("nan")) == "–"

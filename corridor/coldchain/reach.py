@@ -93,8 +93,8 @@ class EdgeModel:
     arrivals: dict[str, list[int]]
     departures: dict[str, list[int]]
     serves: dict[frozenset, np.ndarray]
-    link_of: list[int]
-    to_node: list[int]
+    link_of: Sequence[int]
+    to_node: Sequence[int]
 
 
 def _edge_parts(sg: StateGraph, e: int) -> list:
@@ -209,7 +209,7 @@ def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
         _grouped(sg.src, n_states), _grouped(sg.dst, n_states),
         {n: [in_ids[i] for i in arrivals[k]] for k, n in enumerate(sg.node_ids)},
         {n: [out_ids[i] for i in departures[k]] for k, n in enumerate(sg.node_ids)}, {},
-        sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
+        _typed(sg.edge_link, "q"), _typed(sg.edge_dst_node, "q"),
     )
 
 
@@ -234,7 +234,7 @@ def _build_edge_model_loop(net: Corridor, sg: StateGraph) -> EdgeModel:
         comp[:, 3].astype(np.int64), comp[:, 4].astype(np.int64), out_edges, in_edges,
         {n: [int(s) for s in sg.states_of(n, IN)] for n in sg.node_ids},
         {n: list(sg.origin_states(n)) for n in sg.node_ids}, {},
-        sg.edge_link.tolist(), sg.edge_dst_node.tolist(),
+        _typed(sg.edge_link, "q"), _typed(sg.edge_dst_node, "q"),
     )
     return model
 
@@ -510,10 +510,18 @@ def _tree_labels(model: EdgeModel, costs: EdgeCosts, starts: list[int], autonomy
     label_of = np.full(n, -1, dtype=np.int64)
     label_of[order] = np.arange(len(order))
     parent = np.where(pred[order] >= 0, label_of[np.maximum(pred[order], 0)], -1)
-    states = order.tolist()
-    labels = Labels(*(fields[name][order].tolist() for name in fields), parent.tolist(),
-                    edge[order].tolist(), states, {})
+    labels = Labels(*(_typed(fields[name][order], "d") for name in fields),
+                    _typed(parent, "q"), _typed(edge[order], "q"), _typed(order, "q"), {})
     return labels, feasible
+
+
+def _typed(values: np.ndarray, code: str) -> array:
+    """A numpy array as a typed array (``"d"`` float, ``"q"`` int): indexing it gives Python
+    numbers, as a list does, at 8 bytes an entry."""
+    out = array(code)
+    out.frombytes(np.ascontiguousarray(values, dtype=np.float64 if code == "d" else np.int64)
+                  .tobytes())
+    return out
 
 
 def _settled(model: EdgeModel, labels: Labels, feasible: np.ndarray, place: str,

@@ -58,7 +58,9 @@ def fmt(value: Any, digits: int = 1, unit: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        text = f"{value:,.{digits}f}" if not float(value).is_integer() or digits == 0 else f"{value:,.0f}"
+        # whole after rounding to the digits shown: the last bit of a float never shows
+        whole = round(float(value), digits).is_integer()
+        text = f"{value:,.{digits}f}" if not whole or digits == 0 else f"{value:,.0f}"
         return f"{text} {unit}".strip()
     return esc(value)
 
