@@ -363,7 +363,7 @@ def test_numbers_in_maps_do_not_show_the_last_bit_of_a_float():
     from corridor.webmap.base import fmt
 
     assert fmt(24.000000000000004, 1, "trains/day") == fmt(24, 1, "trains/day") == "24 trains/day"
-    assert fmt(23.96, 1) == "24"
+    assert fmt(23.96, 1) == "24.0"  # not whole: its digit shows
     assert fmt(23.94, 1) == "23.9"
     assert fmt(1234.5, 0) == "1,234"  # no digits: rounded, as format rounds (half to even)
     assert fmt(float("nan")) == "–"

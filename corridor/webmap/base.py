@@ -58,8 +58,9 @@ def fmt(value: Any, digits: int = 1, unit: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        # whole after rounding to the digits shown: the last bit of a float never shows
-        whole = round(float(value), digits).is_integer()
+        # whole up to a float's last bits (24.000000000000004, a sum's rounding, is 24)
+        number = float(value)
+        whole = math.isfinite(number) and abs(number - round(number)) <= 1e-9 * max(1.0, abs(number))
         text = f"{value:,.{digits}f}" if not whole or digits == 0 else f"{value:,.0f}"
         return f"{text} {unit}".strip()
     return esc(value)
