@@ -193,3 +193,18 @@ def test_closing_an_element_never_raises_served_demand(cap_north, cap_south, tra
     before = solve(cap_north, cap_south, trains)
     after = solve(cap_north, cap_south, trains, closed=[element])
     assert close_enough(after.served_trains_day, before.served_trains_day, trains)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_edge_deficit_is_the_largest_share_held_by_a_limited_element_the_edge_uses(net, data):
+    """Per edge: max(0, max over the capacity-limited elements it uses of 1 - their share)."""
+    from corridor.bottlenecks.capacity import capacity_model
+
+    model = capacity_model(net)
+    share = np.asarray(data.draw(st.lists(st.floats(0.0, 1.5), min_size=len(model.ids),
+                                          max_size=len(model.ids))))
+    uses = model.incidence[:, model.limited].toarray() > 0
+    expected = np.where(uses, 1.0 - share[model.limited], 0.0).max(axis=1, initial=0.0)
+    assert np.array_equal(model.edge_deficit(share), expected)
+    assert (expected > 0).any() or (share[model.limited] >= 1.0).all()

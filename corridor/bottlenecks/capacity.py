@@ -35,13 +35,13 @@ CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
 OPERATING = frozenset({"operating"})
 
 
-
 def _states_by_node(sg: StateGraph, chosen: np.ndarray) -> dict[str, np.ndarray]:
     """Per node id, the states where ``chosen`` holds, ascending (one sort for all nodes)."""
     states = np.flatnonzero(chosen)
     states = states[np.argsort(sg.state_node[states], kind="stable")]
     bounds = np.searchsorted(sg.state_node[states], np.arange(len(sg.node_ids) + 1))
     return {nid: states[bounds[i]:bounds[i + 1]] for i, nid in enumerate(sg.node_ids)}
+
 
 class CapacityModel:
     """Elements (operating nodes, then links) of a network with their capacities, on its state graph.
@@ -79,8 +79,9 @@ class CapacityModel:
         self._incidence_t = self.incidence.T.tocsr()  # elements × edges, for element_volume
         #: per edge, the elements it uses (the rows of ``incidence``)
         self.limited = np.flatnonzero(~np.isnan(self.capacity))
-        #: edges × capacity-limited elements: which limited elements each edge uses (dense, small)
-        self.edge_limited = self.incidence[:, self.limited].toarray() > 0
+        #: edges × capacity-limited elements: which limited elements each edge uses (sparse:
+        #: on a large network a dense table would take edges × limited elements)
+        self.edge_limited = self.incidence[:, self.limited].tocsr()
         self._pairs()
 
     # -- structure ---------------------------------------------------------------------------------
@@ -129,8 +130,13 @@ class CapacityModel:
 
     def edge_deficit(self, share: np.ndarray) -> np.ndarray:
         """Per edge, the largest share of trains held by a limited element it uses (0 if none)."""
-        held = np.where(self.edge_limited, 1.0 - share[self.limited], 0.0)
-        return held.max(axis=1, initial=0.0)
+        uses = self.edge_limited
+        deficit = np.zeros(uses.shape[0])
+        rows = np.flatnonzero(np.diff(uses.indptr))  # edges using some limited element
+        if len(rows):
+            held = (1.0 - share[self.limited])[uses.indices]
+            deficit[rows] = np.maximum(np.maximum.reduceat(held, uses.indptr[rows]), 0.0)
+        return deficit
 
     def edge_costs(self, element_delay: np.ndarray) -> np.ndarray:
         """Hours of every state-graph edge: free-flow weight plus the delays of its elements."""

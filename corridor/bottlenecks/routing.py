@@ -162,15 +162,15 @@ class Router:
         if len(pair) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty
-        padded = np.full((pred.shape[0], size + 1), size, dtype=np.int64)  # size: past the root
-        padded[:, :size] = np.where(pred < 0, size, pred)
-        flat = padded.ravel()
-        base = row[pair] * (size + 1)
-        cur = state[pair]
+        flat = pred.ravel()  # read in place: a padded copy would take searches × states
+        base = row[pair] * size
+        cur = state[pair].astype(np.int64)
         history = [cur]
-        while cur.min() < size:  # past the root every walk stays at ``size``
+        while cur.min() < size:  # past the root (``size``) every walk stays there
             for _ in range(8):
-                cur = flat[base + cur]
+                live = cur < size
+                step = flat[base + np.where(live, cur, 0)]
+                cur = np.where(live & (step >= 0), step, size)
                 history.append(cur)
         states = np.stack(history, axis=1)[:, ::-1]  # pairs × steps, root side first
         child, parent = states[:, 1:], states[:, :-1]
