@@ -71,3 +71,16 @@ def test_length_source_counts_in_readme_are_current(net):
                 f"{counts['osm']} traced and {counts['estimate']} estimates")
     print("\n" + sentence)
     assert sentence in " ".join(README.split()), f"README is stale: {sentence!r}"
+
+
+def test_natural_earth_position_checks_in_readme_are_current(net):
+    """The count of approximate positions whose note gives the distance from a Natural Earth town,
+    and their range for outlying terminals and ports, as README states them."""
+    import re
+
+    found = net.nodes["note"].str.extract(r"CC0\): ([\d.]+) km from '", expand=False).dropna()
+    km = found.astype(float)
+    print(f"\nNatural Earth position checks: {len(km)} nodes; farthest {km.max():.0f} km")
+    text = " ".join(README.split())
+    assert f"({len(km)} nodes; terminals and ports outside a city lie 10–{km.max():.0f} km" in text
+    assert re.search(r"Position checked against Natural Earth", net.nodes.loc["wien", "note"])
