@@ -119,3 +119,26 @@ def test_disruption_episodes_follow_the_curated_nodes(built, curated, tmp_path):
     for node in set(expected["element"]):
         bundle = sg.node_bundle[sg.node_pos[node]]
         assert any(sg.components[c].kind == DISRUPTION for c in bundle), node
+
+
+def test_generated_border_nodes_say_where_they_are(net, curated):
+    """A generated border or gauge-change node is named by its country and the nearest curated
+    place, with its OSM track node; other generated nodes keep the plain track-node name."""
+    import re
+
+    from corridor.geodesy import distance_km
+
+    generated = net.nodes[net.nodes.index.str.startswith("osm")]
+    border = generated[generated["kind"].map(lambda k: "border" in k or "gauge_change" in k)]
+    assert len(border) > 0
+    places = curated.nodes
+    for node_id, row in border.iterrows():
+        found = re.fullmatch(r"([A-Z]{2}) (border|gauge change) (\d+) km from (.+) \(OSM rail node "
+                             r"(\d+)\)", row["name"])
+        assert found, row["name"]
+        assert found[1] == row["country"] and f"osm{found[5]}" == node_id
+        km = [distance_km(row.geometry.x, row.geometry.y, p.x, p.y) for p in places.geometry]
+        nearest = places.iloc[min(range(len(km)), key=km.__getitem__)]
+        assert found[4] == nearest["name"] and int(found[3]) == round(min(km))
+    plain = generated.drop(border.index)
+    assert (plain["name"] == "OSM rail node " + plain.index.str[3:]).all()

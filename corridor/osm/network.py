@@ -35,7 +35,7 @@ from corridor.datafiles import country_polygons, is_missing
 from corridor.episodes import COLUMNS as DISRUPTION_COLUMNS
 from corridor.episodes import DISRUPTIONS_FILE
 from corridor.errors import CorridorError
-from corridor.geodesy import distance_km, polyline_km
+from corridor.geodesy import distance_km, polyline_km, wgs84
 from corridor.osm.track import EARTH_RADIUS_KM, TrackGraph
 from corridor.schema import EXPLAINED_LENGTH_RATIO_RANGE, LENGTH_RATIO_RANGE, MAX_STRAIGHT_KM
 
@@ -384,7 +384,7 @@ class _Builder:
                  else self.defaults.border_dwell_h if border else None)
         what = (f"dwell {dwell:g} h" if dwell is not None else "no dwell (trains run through)")
         props = {
-            "id": f"osm{t}", "name": f"OSM rail node {t}", "aliases": [],
+            "id": f"osm{t}", "name": self._generated_name(t, lon, lat, kinds), "aliases": [],
             "country": str(self.code[t]), "kind": kinds or ["junction"],
             "dwell_h": dwell, "dwell_min_h": None, "dwell_max_h": None,
             "capacity_trains_day": None, "reefer_service": False, "reefer_types": [],
@@ -393,6 +393,22 @@ class _Builder:
             "note": DEFAULTS_NOTE.format(what=what),
         }
         return _point_feature(props, lon, lat)
+
+    def _generated_name(self, t: int, lon: float, lat: float, kinds: list[str]) -> str:
+        """``OSM rail node T``; a border or gauge-change node also says where it is, by the
+        nearest curated place (so a route's crossings read as places, not numbers)."""
+        plain = f"OSM rail node {t}"
+        if not kinds or self.cn is None or self.cn.empty:
+            return plain
+        if "_place_points" not in self.__dict__:
+            points = self.cn.geometry
+            self._place_points = (points.x.to_numpy(), points.y.to_numpy(),
+                                  self.cn["name"].to_numpy())
+        px, py, names = self._place_points
+        _, _, metres = wgs84().inv(np.full(len(px), lon), np.full(len(px), lat), px, py)
+        k = int(np.argmin(metres))
+        what = "border" if "border" in kinds else "gauge change"
+        return f"{self.code[t]} {what} {metres[k] / 1000.0:.0f} km from {names[k]} ({plain})"
 
     def _curated_node(self, node_id: str, kinds: list[str], lon: float, lat: float) -> dict:
         row = self.cn.loc[node_id]
