@@ -808,12 +808,14 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
 
     The place itself is reached at once; a node without a label is unreachable for power (it is
     connected) or for want of a route; the others take their best label's sums, all at once.
+    ``routes`` is used up: each route leaves it as its node's path is made (bounded memory).
     """
     sg = model.sg
     nodes = list(sg.node_ids)
     best = np.array([-1 if bests.get(n) is None else bests[n] for n in nodes], dtype=np.int64)
     found = best >= 0
     pick = np.maximum(best, 0)
+    here = np.array([n == place for n in nodes])
 
     def field(values: Sequence[float], at_place: float) -> np.ndarray:
         out = np.where(found, np.asarray(values, dtype=float)[pick] if len(values) else 0.0,
@@ -821,7 +823,6 @@ def _columns(net: Corridor, model: EdgeModel, labels: Labels, item: Commodity, m
         out[here] = at_place
         return out
 
-    here = np.array([n == place for n in nodes])
     hours, var = field(labels.hours, 0.0), field(labels.var, 0.0)
     cold, heat = field(labels.cold, 0.0), field(labels.heat, 0.0)
     remaining = item.shelf_life_days - field(labels.used, 0.0) / 24.0
