@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -164,7 +165,8 @@ def small_search(graph, source: int) -> tuple[np.ndarray, np.ndarray]:
 MASK_CACHE_BYTES = 256 * 2**20
 
 
-def _nbytes(value) -> int:
+def _nbytes(value: object) -> int:
+    """Bytes of the numpy arrays in ``value`` (an array, or a dict of them)."""
     if isinstance(value, np.ndarray):
         return value.nbytes
     if isinstance(value, dict):
@@ -172,7 +174,7 @@ def _nbytes(value) -> int:
     return 0
 
 
-def _recall(cache: dict, key: bytes):
+def _recall(cache: dict, key: bytes) -> Any:
     """The cached value of ``key`` (now the most recently used), or None."""
     value = cache.pop(key, None)
     if value is not None:
@@ -180,7 +182,7 @@ def _recall(cache: dict, key: bytes):
     return value
 
 
-def _remember(cache: dict, key: bytes, value, pinned: bytes | None = None) -> None:
+def _remember(cache: dict, key: bytes, value: Any, pinned: bytes | None = None) -> None:
     """Cache ``value`` under ``key``, then drop the least recently used others (never
     ``pinned``) while the cache holds more than :data:`MASK_CACHE_BYTES`."""
     cache[key] = value
