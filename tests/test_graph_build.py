@@ -246,7 +246,9 @@ def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypa
 def test_whole_graph_paid_nodes_and_running_hours_match_the_per_edge_ones(statuses):
     """The capacity model's array forms: every (edge, node) whose dwell the edge pays, and
     every link's running hours, as the per-edge and per-link methods give them."""
-    sg = corridor.transit.state_graph(corridor.load(), statuses)
+    from corridor.transit import state_graph
+
+    sg = state_graph(corridor.load(), statuses)
     edges, nodes = sg.paid_node_pairs()
     expected = sorted((e, n) for e in range(len(sg.src)) for n in sg.paid_nodes(e))
     assert sorted(zip(edges.tolist(), nodes.tolist(), strict=True)) == expected
