@@ -455,14 +455,9 @@ class StateGraph:
                 changes.append((int(self.edge_src_node[e]), event_kind(True, WATER in (t_in, t_out))))
         return changes
 
-    def paid_nodes(self, e: int) -> tuple[int, ...]:
-        """Positions of the nodes whose dwell edge ``e`` pays (for capacity use)."""
-        return tuple(dict.fromkeys(int(self.component_node[c]) for c in self.edge_parts(e)
-                                   if self.component_node[c] >= 0
-                                   and self.components[c].kind == DWELL))
-
     def paid_node_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every (edge, node position) pair of :meth:`paid_nodes`, as two arrays (each pair once)."""
+        """Every (edge, node position) pair where the edge pays that node's dwell (for capacity
+        use), as two arrays, each pair once."""
         indptr, indices = self._part_arrays
         edge = np.repeat(np.arange(len(self.src)), np.diff(indptr))
         node = self.component_node[indices]
@@ -471,19 +466,13 @@ class StateGraph:
         return pairs // len(self.node_ids), pairs % len(self.node_ids)
 
     def running_hours_all(self) -> np.ndarray:
-        """:meth:`running_hours` of every link, in link order (the same sums)."""
+        """Expected running (or sailing) hours of every link, in link order, without waits,
+        dwell or episodes (each link's parts added in travel order)."""
         indptr, parts = _concatenated_ranges(self.link_part_start[:, None],
                                              self.link_part_count[:, None])
         kind = self.components.kind[parts]
         values = np.where((kind == RUN) | (kind == SAILING), self.components.mean[parts], 0.0)
         return _sequential_sums(values, indptr, np.arange(len(parts)))
-
-    def running_hours(self, link: int) -> float:
-        """Expected running (or sailing) hours of a link, without waits, dwell or episodes."""
-        start = int(self.link_part_start[link])
-        parts = range(start, start + int(self.link_part_count[link]))
-        return float(sum(self.components.mean[c] for c in parts
-                         if self.components.kind[c] in (RUN, SAILING)))
 
     # -- constraints --------------------------------------------------------------------------
     def edge_mask(
@@ -523,6 +512,13 @@ class StateGraph:
                 mine = order[bounds[pos]:bounds[pos + 1]]
                 cache[key] = np.sort(mine[self.state_side[mine] == side])
         return cache[key]
+
+    def states_by_node(self, chosen: np.ndarray) -> dict[str, np.ndarray]:
+        """Per node id, the states where the boolean ``chosen`` holds, ascending (one sort)."""
+        states = np.flatnonzero(chosen)
+        states = states[np.argsort(self.state_node[states], kind="stable")]
+        bounds = np.searchsorted(self.state_node[states], np.arange(len(self.node_ids) + 1))
+        return {nid: states[bounds[i]:bounds[i + 1]] for i, nid in enumerate(self.node_ids)}
 
     def origin_states(self, node: str) -> dict[int, float]:
         """Departure states of an origin (unpaid, any track), at zero cost."""

@@ -244,14 +244,32 @@ def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypa
 
 @pytest.mark.parametrize("statuses", STATUSES)
 def test_whole_graph_paid_nodes_and_running_hours_match_the_per_edge_ones(statuses):
-    """The capacity model's array forms: every (edge, node) whose dwell the edge pays, and
-    every link's running hours, as the per-edge and per-link methods give them."""
+    """The capacity model's array forms, against one edge and one link at a time: every (edge,
+    node) whose dwell the edge pays, and every link's running hours (its parts in order)."""
+    from corridor.timemodel import RUN
     from corridor.transit import state_graph
 
     sg = state_graph(corridor.load(), statuses)
     edges, nodes = sg.paid_node_pairs()
-    expected = sorted((e, n) for e in range(len(sg.src)) for n in sg.paid_nodes(e))
+    expected = sorted({(e, int(sg.component_node[c])) for e in range(len(sg.src))
+                       for c in sg.edge_parts(e)
+                       if sg.component_node[c] >= 0 and sg.components[c].kind == DWELL})
     assert sorted(zip(edges.tolist(), nodes.tolist(), strict=True)) == expected
     assert expected  # border and gauge-change dwell is paid somewhere
-    running = sg.running_hours_all()
-    assert running.tolist() == [sg.running_hours(j) for j in range(len(sg.link_ids))]
+    one_by_one = []
+    for j in range(len(sg.link_ids)):
+        start = int(sg.link_part_start[j])
+        parts = range(start, start + int(sg.link_part_count[j]))
+        one_by_one.append(float(sum(sg.components.mean[c] for c in parts
+                                    if sg.components.kind[c] in (RUN, SAILING))))
+    assert sg.running_hours_all().tolist() == one_by_one
+
+
+def test_states_by_node_are_each_nodes_states_where_the_mask_holds():
+    from corridor.transit import state_graph
+
+    sg = state_graph(corridor.load(), STATUSES[0])
+    grouped = sg.states_by_node(sg.state_side == IN)
+    assert list(grouped) == list(sg.node_ids)
+    for n, states in grouped.items():
+        assert states.tolist() == sg.states_of(n, IN).tolist()

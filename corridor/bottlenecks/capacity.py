@@ -35,14 +35,6 @@ CLOSED = 1e9  #: weight of a closed edge; anything this far is unreachable
 OPERATING = frozenset({"operating"})
 
 
-def _states_by_node(sg: StateGraph, chosen: np.ndarray) -> dict[str, np.ndarray]:
-    """Per node id, the states where ``chosen`` holds, ascending (one sort for all nodes)."""
-    states = np.flatnonzero(chosen)
-    states = states[np.argsort(sg.state_node[states], kind="stable")]
-    bounds = np.searchsorted(sg.state_node[states], np.arange(len(sg.node_ids) + 1))
-    return {nid: states[bounds[i]:bounds[i + 1]] for i, nid in enumerate(sg.node_ids)}
-
-
 class CapacityModel:
     """Elements (operating nodes, then links) of a network with their capacities, on its state graph.
 
@@ -89,7 +81,7 @@ class CapacityModel:
         """Which elements each state edge uses: its link, and every node whose dwell it pays.
 
         The dwell rule (border crossing, change of gauge or mode) is the routing's own, read from
-        ``StateGraph.paid_nodes``, so capacity is used exactly where time is charged.
+        ``StateGraph.paid_node_pairs``, so capacity is used exactly where time is charged.
         """
         sg = self.sg
         moves = np.flatnonzero(sg.edge_link >= 0)
@@ -114,8 +106,8 @@ class CapacityModel:
         self.pair_src, self.pair_dst = unique // n, unique % n
         self.indptr = np.searchsorted(self.pair_src, np.arange(n + 1))
         self.n_states = n
-        self.arrivals = _states_by_node(sg, sg.state_side == IN)
-        self.departures = _states_by_node(sg, (sg.state_side == OUT) & (sg.state_paid == 0))
+        self.arrivals = sg.states_by_node(sg.state_side == IN)
+        self.departures = sg.states_by_node((sg.state_side == OUT) & (sg.state_paid == 0))
         # nodes touched by each edge (for closures)
         self.edge_nodes = (sg.edge_src_node, sg.edge_dst_node)
 
@@ -211,7 +203,7 @@ class CapacityModel:
         or None when the origin or ``via`` is not in the graph.
 
         Two copies of the graph: every edge that is charged ``via`` (crosses the border or changes
-        gauge there, see ``StateGraph.paid_nodes``) leads from the first copy into the second; the
+        gauge there, see ``StateGraph.paid_node_pairs``) leads from the first copy into the second; the
         origin is in the first copy and destinations are looked up in the second.
         """
         n = self.n_states

@@ -2,7 +2,7 @@
 
 One scipy Dijkstra call serves every origin and every demand counted at a crossing (``via``): the
 search graph stacks the plain state graph and, per crossing, two copies of it joined by the edges
-charged at that crossing (see ``StateGraph.paid_nodes``), so a route reaches the second copy only
+charged at that crossing (see ``StateGraph.paid_node_pairs``), so a route reaches the second copy only
 through the crossing. The paths of all pairs are read off the predecessor arrays together (one
 vectorised step per edge of the longest path) into a pairs × edges incidence matrix; the loads on
 the edges are ``incidence.T @ trains``.

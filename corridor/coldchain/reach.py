@@ -198,17 +198,14 @@ def _build_edge_model(net: Corridor, statuses: frozenset[str]) -> EdgeModel:
     hours = np.bincount(edge[counted], table[counted, 1], n_edges)
     var = np.bincount(edge[counted], table[counted, 5], n_edges)
     n_states = len(sg.states)
-    in_side = np.flatnonzero(sg.state_side == IN)
-    out_free = np.flatnonzero((sg.state_side == OUT) & (sg.state_paid == 0))
-    arrivals = _grouped(sg.state_node[in_side], len(sg.node_ids))
-    departures = _grouped(sg.state_node[out_free], len(sg.node_ids))
-    in_ids, out_ids = in_side.tolist(), out_free.tolist()
+    arrivals = sg.states_by_node(sg.state_side == IN)
+    departures = sg.states_by_node((sg.state_side == OUT) & (sg.state_paid == 0))
     return EdgeModel(
         sg, hours, var, edge, table[:, 1], table[:, 2].astype(np.int64),
         table[:, 3].astype(np.int64), table[:, 4].astype(np.int64),
         _grouped(sg.src, n_states), _grouped(sg.dst, n_states),
-        {n: [in_ids[i] for i in arrivals[k]] for k, n in enumerate(sg.node_ids)},
-        {n: [out_ids[i] for i in departures[k]] for k, n in enumerate(sg.node_ids)}, {},
+        {n: states.tolist() for n, states in arrivals.items()},
+        {n: states.tolist() for n, states in departures.items()}, {},
         _typed(sg.edge_link, "q"), _typed(sg.edge_dst_node, "q"),
     )
 

@@ -247,6 +247,10 @@ class _Builder:
                          and self.cl is not None else Defaults())
         self.report = BuildReport(track_nodes=len(track))
         self.code = node_countries(track.lon, track.lat, countries)
+        #: lon, lat and name of the curated places, for naming generated border nodes
+        self.places = (None if self.cn is None or self.cn.empty else
+                       (self.cn.geometry.x.to_numpy(), self.cn.geometry.y.to_numpy(),
+                        self.cn["name"].to_numpy()))
 
     def build(self) -> tuple[list[dict], list[dict]]:
         track, code = self.track, self.code
@@ -398,13 +402,9 @@ class _Builder:
         """``OSM rail node T``; a border or gauge-change node also says where it is, by the
         nearest curated place (so a route's crossings read as places, not numbers)."""
         plain = f"OSM rail node {t}"
-        if not kinds or self.cn is None or self.cn.empty:
+        if not kinds or self.places is None:
             return plain
-        if "_place_points" not in self.__dict__:
-            points = self.cn.geometry
-            self._place_points = (points.x.to_numpy(), points.y.to_numpy(),
-                                  self.cn["name"].to_numpy())
-        px, py, names = self._place_points
+        px, py, names = self.places
         _, _, metres = wgs84().inv(np.full(len(px), lon), np.full(len(px), lat), px, py)
         k = int(np.argmin(metres))
         what = "border" if "border" in kinds else "gauge change"

@@ -162,14 +162,12 @@ def curated_agreement(net) -> dict:
 def _demand_within(net):
     """The built-in demand rows whose places (and via) the network holds (a regional OSM
     network lacks the Balkan and Iranian ends)."""
-    import pandas as pd
+    from corridor.bottlenecks import load_demand
 
-    from corridor.datafiles import builtin_dir
-
-    demand = pd.read_csv(builtin_dir() / "demand.csv", keep_default_na=False)
+    demand = load_demand()  # the project's reader; ids as written, not resolved on this network
     places = set(net.nodes.index)
-    inside = demand.apply(lambda r: r["origin"] in places and r["destination"] in places
-                          and (not r["via"] or r["via"] in places), axis=1)
+    inside = (demand["origin"].isin(places) & demand["destination"].isin(places)
+              & ((demand["via"] == "") | demand["via"].isin(places)))
     return demand[inside].reset_index(drop=True)
 
 
