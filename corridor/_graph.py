@@ -337,10 +337,11 @@ class StateGraph:
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
         if self.n_states > SMALL_GRAPH_STATES:  # the unconstrained journey's search graph
-            self._route_graph(np.ones(len(self.src), dtype=bool))
+            everything = np.ones(len(self.src), dtype=bool)
+            self._route_graph(everything, self.mask_key(everything))
 
     #: attributes made on demand from the arrays: not pickled
-    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle")
+    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle", "_open_key")
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
@@ -349,7 +350,7 @@ class StateGraph:
             state.pop(name, None)
         state["_csr_cache"] = {}
         # the route graph of the unconstrained journey is kept (load builds it); others are not
-        everything = np.ones(len(self.src), dtype=bool).tobytes()
+        everything = self.mask_key(np.ones(len(self.src), dtype=bool))
         state["_route_cache"] = {key: graph for key, graph in self.__dict__.get(
             "_route_cache", {}).items() if key == everything}
         state.pop("_mask_uses", None)
@@ -359,6 +360,18 @@ class StateGraph:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._search_lock = threading.Lock()
+
+    def mask_key(self, mask: np.ndarray) -> bytes:
+        """The key of an edge mask in the per-mask caches (its bytes).
+
+        The mask of every edge, which most journeys use, always gives the same bytes object,
+        so its hash (a pass over a megabyte or two on a large graph) is computed only once.
+        """
+        if mask.all():
+            if "_open_key" not in self.__dict__:
+                self._open_key = mask.tobytes()
+            return self._open_key
+        return mask.tobytes()
 
     @property
     def n_states(self) -> int:
@@ -528,7 +541,7 @@ class StateGraph:
     # -- search -------------------------------------------------------------------------------
     def _usable_edges(self, mask: np.ndarray):
         """Usable edges sorted by (src, dst) with the cheapest of parallel edges kept (cached)."""
-        key = mask.tobytes()
+        key = self.mask_key(mask)
         if _recall(self._edge_cache, key) is None:
             if self._sorted_edges is None:  # sorted once; a mask then filters in linear time
                 self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
@@ -546,7 +559,7 @@ class StateGraph:
     def _search_graph(self, mask: np.ndarray) -> dict:
         """CSR arrays of the usable edges plus an empty last row for the virtual source (cached
         per mask), and the sorted (src, dst) keys of those edges for :meth:`trace`."""
-        key = mask.tobytes()
+        key = self.mask_key(mask)
         cached = _recall(self._csr_cache, key)
         if cached is None:
             n = self.n_states
@@ -769,10 +782,11 @@ class StateGraph:
             raise NoRouteError(f"{origin} is not open for traffic under these conditions")
         edges: list[int] = []
         start = origin
+        key = self.mask_key(mask) if self.n_states > SMALL_GRAPH_STATES else b""
         for stop in [*via, destination]:
             leg = None
-            if stop != start and self._worth_a_route_graph(mask):
-                leg = self._route_leg(sources, stop, mask)
+            if stop != start and self._worth_a_route_graph(key):
+                leg = self._route_leg(sources, stop, mask, key)
             if leg is None:
                 leg = self._full_leg(sources, stop, mask)
             if leg is None:
@@ -791,15 +805,15 @@ class StateGraph:
             return None
         return target, float(dist[target]), self.trace(pred, lookup, target)
 
-    def _worth_a_route_graph(self, mask: np.ndarray) -> bool:
-        """Whether a journey under ``mask`` is searched on :meth:`_route_graph`: on large graphs,
-        without constraints (made with the state graph) or under a mask seen before (making one
-        costs a few full searches, so a mask searched once, as alternatives do, is not worth it).
+    def _worth_a_route_graph(self, key: bytes) -> bool:
+        """Whether a journey under the mask of ``key`` (:meth:`mask_key`) is searched on
+        :meth:`_route_graph`: on large graphs, without constraints (made with the state graph)
+        or under a mask seen before (making one costs a few full searches, so a mask searched
+        once, as alternatives do, is not worth it).
         """
         if self.n_states <= SMALL_GRAPH_STATES:
             return False
-        key = mask.tobytes()
-        if key in self.__dict__.get("_route_cache", {}) or mask.all():
+        if key in self.__dict__.get("_route_cache", {}) or key is self.__dict__.get("_open_key"):
             return True
         uses = self.__dict__.setdefault("_mask_uses", {})
         uses[key] = uses.get(key, 0) + 1
@@ -807,7 +821,7 @@ class StateGraph:
             uses.pop(next(iter(uses)))
         return uses[key] > 1
 
-    def _route_graph(self, mask: np.ndarray) -> dict:
+    def _route_graph(self, mask: np.ndarray, key: bytes) -> dict:
         """The usable edges for one journey's search, on fewer states (cached per mask).
 
         An arrival state whose only usable edge is the free step to departure on the same track
@@ -816,7 +830,6 @@ class StateGraph:
         out. Shortest paths are those of the state graph; each edge of this graph names the edge
         it stands for (``edge``) and the free step after it (``then``, -1 for none).
         """
-        key = mask.tobytes()
         cache = self.__dict__.setdefault("_route_cache", {})
         cached = _recall(cache, key)
         if cached is not None:
@@ -863,7 +876,7 @@ class StateGraph:
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
                   "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
         # the unconstrained journey's graph (built on load) stays; other masks come and go
-        _remember(cache, key, cached, pinned=np.ones(len(self.src), dtype=bool).tobytes())
+        _remember(cache, key, cached, pinned=self.__dict__.get("_open_key"))
         return cached
 
     def _reachable_edges(self, edges: np.ndarray) -> np.ndarray:
@@ -877,13 +890,14 @@ class StateGraph:
                 return edges
             edges = edges[~dead]
 
-    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray) -> _Leg | None:
-        """(target state, hours, edges) of one leg searched on :meth:`_route_graph`; None when
-        the stop cannot be reached from these sources."""
+    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray,
+                   key: bytes) -> _Leg | None:
+        """(target state, hours, edges) of one leg searched on :meth:`_route_graph` (``key``:
+        the mask's :meth:`mask_key`); None when the stop cannot be reached from these sources."""
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
         from scipy.sparse.csgraph import dijkstra
 
-        graph = self._route_graph(mask)
+        graph = self._route_graph(mask, key)
         local, m = graph["local"], len(graph["indptr"]) - 2
         starts, init, first = [], [], {}
         for state, cost in sources.items():

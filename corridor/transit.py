@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pycountry
+import shapely
 from shapely.geometry import LineString
 
 from corridor._graph import Path, StateGraph
@@ -375,10 +376,15 @@ def make_route(
 
 
 def _oriented_lines(link_records: dict, path: Sequence[str], links: Sequence[str]) -> list:
-    lines = []
-    for start, lid in zip(path, links, strict=False):
-        line = link_records[lid]["geometry"]
-        lines.append(line if link_records[lid]["from"] == start else line.reverse())
+    """Each link's line in travel order (links travelled against their drawing reversed, in one
+    vectorised call: a route across a large network passes thousands of links)."""
+    lines = [link_records[lid]["geometry"] for lid in links]
+    against = [i for i, (start, lid) in enumerate(zip(path, links, strict=False))
+               if link_records[lid]["from"] != start]
+    if against:
+        reversed_lines = shapely.reverse(np.asarray([lines[i] for i in against], dtype=object))
+        for i, line in zip(against, reversed_lines.tolist(), strict=True):
+            lines[i] = line
     return lines
 
 
@@ -387,8 +393,8 @@ def _oriented_lines(link_records: dict, path: Sequence[str], links: Sequence[str
 def crossing_steps(net: Corridor, path: Sequence[str]) -> list[tuple[str, str]]:
     """The steps of a path from one country into another, as (from node, to node)."""
     node_records = records(net)[0]
-    return [(a, b) for a, b in itertools.pairwise(path)
-            if node_records[a]["country"] != node_records[b]["country"]]
+    countries = [node_records[n]["country"] for n in path]
+    return [(path[i - 1], path[i]) for i in range(1, len(path)) if countries[i - 1] != countries[i]]
 
 
 def crossings(net: Corridor, path: Sequence[str], links: Sequence[str],
