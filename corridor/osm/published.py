@@ -36,8 +36,6 @@ PUBLISHED_BY_HAND: dict[str, str] = {
 #: the rule would call these published; they are not
 NOT_PUBLISHED_BY_HAND: dict[str, str] = {
     "brest__terespol": "source says 'c. 5 km' (approximate)",
-    "baoji__lanzhou": "503 km as reported from the Longhai railway km posts in issue 12, not re-read "
-                      "from a primary source",
 }
 
 _ARITHMETIC = re.compile(
