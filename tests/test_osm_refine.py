@@ -199,3 +199,29 @@ def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
     for lid, first in rows.items():
         assert (second[lid]["length_source"], second[lid]["chosen_km"]) \
             == (first["length_source"], first["chosen_km"]), lid
+
+
+#: KTZ tariff distances between stations of passenger trains (per-stop km of KTZ route data: train
+#: 022T Kyzylorda–Semey and 004Ts Nurly Zhol–Almaty 2, copied in GitHub
+#: arstoktarov/ipayments-mock-server, app/Responses/); each pair's links are traced on OSM track, so
+#: the tariff distance was not used to make them: an independent check of the traced lengths
+KTZ_TARIFF_KM = {("aktogay", "ayagoz"): (133, "022T: Aktogay km 1791, Ayagoz km 1924"),
+                 ("karaganda", "shu"): (782, "004Ts: Karaganda km 235, Shu km 1017")}
+
+
+@pytest.mark.parametrize("pair", sorted(KTZ_TARIFF_KM))
+def test_traced_lengths_agree_with_ktz_tariff_distances(net, pair):
+    import networkx as nx
+
+    km, trains = KTZ_TARIFF_KM[pair]
+    rail = net.links[(net.links["mode"] == "rail") & (net.links["status"] == "operating")]
+    graph = nx.Graph()
+    for _, link in rail.iterrows():
+        graph.add_edge(link["from"], link["to"], km=link["length_km"], source=link["length_source"])
+    path = nx.shortest_path(graph, *pair, weight="km")
+    steps = list(itertools.pairwise(path))
+    model = sum(graph.edges[step]["km"] for step in steps)
+    print(f"\n{pair[0]}–{pair[1]}: {model:.0f} km on the model's links against the KTZ tariff "
+          f"{km} km ({trains}): {(model - km) / km:+.1%}")
+    assert {graph.edges[step]["source"] for step in steps} == {"osm"}
+    assert model == pytest.approx(km, rel=0.03)
