@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 
 import pytest
 from shapely.geometry import Point
@@ -191,7 +192,8 @@ def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
     assert {"nodes.geojson", "links.geojson", "services.csv"} <= {p.name for p in out.iterdir()}
     code, out_text, _ = cli("validate", str(out))
     assert code in (0, 2) and "dostyk__alashankou" not in out_text
-    # refining the refined copy on the same track changes no length and no length source
+    # refining the refined copy on the same track changes no length, no length source and no note
+    # (the earlier refinement's clauses are replaced, not repeated)
     again = tmp_path / "again"
     code, _, err = cli("osm", "refine", "--source", str(sample), "--data", str(out), "--out", str(again))
     assert code == 0, err
@@ -199,6 +201,9 @@ def test_refine_cli_writes_a_refined_copy_and_report(cli, tmp_path):
     for lid, first in rows.items():
         assert (second[lid]["length_source"], second[lid]["chosen_km"]) \
             == (first["length_source"], first["chosen_km"]), lid
+    notes = [{f["properties"]["id"]: f["properties"]["note"] for f in json.loads(
+        (d / "links.geojson").read_text(encoding="utf-8"))["features"]} for d in (out, again)]
+    assert notes[0] == notes[1]
 
 
 #: KTZ tariff distances between stations of passenger trains (per-stop km of KTZ route data: train

@@ -235,9 +235,20 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
 
 
 _LENGTH_CLAUSE = re.compile(r"length_km: geodesic length of the polyline[^;.]*")
+#: what an earlier refinement wrote into a note: its trace clause, and its refusal, which it
+#: appended last (the reason may itself hold "; "), so that refining again replaces them
+_EARLIER_TRACE = re.compile(
+    r"(?:; )?length_km: traced on OpenStreetMap track \((?:[^()]|\([^()]*\))*\), [\d.]+ km")
+_EARLIER_REFUSAL = re.compile(r"(?:; )?(?:length_km: estimate|geometry: curated), OSM trace not used: .*$",
+                              flags=re.DOTALL)
+
+
+def _without_earlier_refinement(note: str) -> str:
+    return _EARLIER_REFUSAL.sub("", _EARLIER_TRACE.sub("", note)).strip().removeprefix("; ")
 
 
 def _note_for(note: str, decision: Decision, attribution: str) -> str:
+    note = _without_earlier_refinement(note)
     if decision.length_source == "osm":
         text = f"length_km: traced on OpenStreetMap track ({attribution}), {decision.chosen_km:.1f} km"
         return _LENGTH_CLAUSE.sub(text, note) if _LENGTH_CLAUSE.search(note) else f"{note}; {text}"
