@@ -64,6 +64,30 @@ def test_a_high_speed_trace_shorter_than_the_curated_route_is_refused():
     assert "high-speed" in decision.why
 
 
+def test_refining_a_traced_link_again_keeps_to_its_line():
+    # the earlier refinement traced the conventional line (its geometry now follows the bulge); a
+    # shorter line 0.94x as long lies 33 km away, inside the wide band: refining again stays on
+    # the earlier line, which a link still curated would leave for the shorter one
+    middle = (106.65, 35.3)
+    rail = _graph([[A, BULGE, B], [A, middle, B]])
+    shorter = polyline_km([A, middle, B])
+    assert 0.90 < shorter / CONVENTIONAL_KM < 0.98
+    traced = {**_link(round(CONVENTIONAL_KM, 1)), "length_source": "osm"}
+    again = _decide(traced, rail, countries=("KZ", "KZ"))
+    assert again.length_source == "osm"
+    assert again.traced_km == pytest.approx(CONVENTIONAL_KM, rel=1e-3)
+    fresh = _decide(_link(round(CONVENTIONAL_KM, 1)), rail, countries=("KZ", "KZ"))
+    assert fresh.length_source == "osm" and fresh.chosen_km == pytest.approx(shorter, rel=1e-3)
+
+
+def test_a_traced_link_keeps_its_trace_where_a_new_source_has_no_track():
+    rail = _graph([[(110.0, 40.0), (110.5, 40.0)]])  # an extract far from the link
+    traced = {**_link(round(CONVENTIONAL_KM, 1)), "length_source": "osm"}
+    kept = _decide(traced, rail, countries=("KZ", "KZ"))
+    assert kept.length_source == "osm" and kept.chosen_km == round(CONVENTIONAL_KM, 1)
+    assert kept.coords is None and kept.why.startswith("earlier trace kept (no track within")
+
+
 def test_a_gap_in_the_track_is_reported_not_bridged():
     gap_start, gap_end = (106.4, 35.4), (106.9, 35.55)
     rail = _graph([[A, gap_start], [gap_end, B]])

@@ -16,7 +16,12 @@ them inside a band around the curated route, then choose
    (no track near a node, a gap in the track inside the band, or an implausible trace).
 
 The trace is searched in a band around the curated route (``BAND_MIN_KM`` or ``BAND_SHARE`` of the
-straight line, whichever is wider). Curated routes are coarse (a few waypoints), so real track can
+straight line, whichever is wider). A link an earlier refinement traced (``length_source`` ``osm``)
+already follows the track, so it is searched only within ``RETRACE_BAND_KM`` of that trace: refining
+again follows the same line, even where another line (a high-speed one, say) lies in the wide band,
+and where the new source has no track along it the earlier trace is kept.
+
+Curated routes are coarse (a few waypoints), so real track can
 leave that band where the line swings round hills or lakes; when no track joins the ends inside it,
 the search is repeated once in a band ``WIDE_BAND_FACTOR`` times wider. A trace found there passes the
 same plausibility test, so a wider band never admits a detour or a high-speed shortcut.
@@ -51,6 +56,8 @@ MIN_RATIO_CURATED_CN = 0.97
 MAX_RATIO_CURATED = 1.35
 MAX_DETOUR = 1.6
 PUBLISHED_AGREEMENT = 0.08
+#: half-width of the band around an earlier trace in which a traced link is searched again
+RETRACE_BAND_KM = 5.0
 SIMPLIFY_KM = 1.0
 DENSIFY_KM = 2.0
 
@@ -151,8 +158,10 @@ def trace_plausibility(traced: float, curated: float, straight: float, countries
     return None
 
 
-def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision) -> Trace | None:
-    """Trace between the ends on the nearest piece of track that reaches both (never bridged)."""
+def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision,
+           retrace: bool = False) -> Trace | None:
+    """Trace between the ends on the nearest piece of track that reaches both (never bridged);
+    ``retrace``: ``coords`` are an earlier trace, searched only within ``RETRACE_BAND_KM`` of it."""
     (a, snap_a), (b, snap_b) = (rail.snap(p.x, p.y) for p in ends)
     decision.snap_from_km, decision.snap_to_km = snap_a, snap_b
     far = [(name, km) for name, km in ((decision.start, snap_a), (decision.end, snap_b))
@@ -168,7 +177,8 @@ def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision
                         f"connected in the rail graph; not bridged")
         return None
     band = max(BAND_MIN_KM, BAND_SHARE * decision.straight_km)
-    for width in (band, WIDE_BAND_FACTOR * band):
+    widths = (RETRACE_BAND_KM,) if retrace else (band, WIDE_BAND_FACTOR * band)
+    for width in widths:
         allowed = band_mask(rail, coords, width)
         for piece in shared:
             (a, snap_a), (b, snap_b) = near_a[piece], near_b[piece]
@@ -177,9 +187,15 @@ def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision
                 decision.snap_from_km, decision.snap_to_km = snap_a, snap_b
                 decision.band_km = width
                 return trace
-    decision.why = (f"gap: no continuous track between the ends within {WIDE_BAND_FACTOR * band:.0f} km "
-                    f"of the curated route; not bridged")
+    decision.why = (f"gap: no continuous track between the ends within {widths[-1]:.0f} km "
+                    f"of the {'earlier trace' if retrace else 'curated route'}; not bridged")
     return None
+
+
+def _keep_earlier_trace(decision: Decision) -> None:
+    """Keep a link's earlier trace (its length, source and geometry) when no new one replaces it."""
+    decision.length_source, decision.geometry = "osm", "traced"
+    decision.why = f"earlier trace kept ({decision.why})"
 
 
 def _band_text(decision: Decision) -> str:
@@ -196,7 +212,8 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
     straight = distance_km(ends[0].x, ends[0].y, ends[1].x, ends[1].y)
     decision = Decision(str(props["id"]), str(props["from"]), str(props["to"]), curated, straight)
     evidence = published_evidence(props)
-    trace = _trace(rail, coords, ends, decision)
+    retrace = props.get("length_source") == "osm"
+    trace = _trace(rail, coords, ends, decision, retrace)
     if trace is not None:
         decision.traced_km, decision.longest_track_edge_km = trace.km, trace.longest_edge_km
         track = [(ends[0].x, ends[0].y), *map(tuple, trace.coords), (ends[1].x, ends[1].y)]
@@ -218,6 +235,8 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
         return decision
     if trace is None:
         decision.chosen_km = curated
+        if retrace:
+            _keep_earlier_trace(decision)
         return decision
     # the straight connectors from the stations to the snapped track count, as the geometry draws
     # them; the plausibility test judges that same length, so refining refined data changes nothing
@@ -225,6 +244,8 @@ def decide(props: Mapping, coords: list, ends: list[Point], countries: tuple[str
     refused = trace_plausibility(trace.km + connectors, curated, straight, countries)
     if refused:
         decision.chosen_km, decision.why = curated, refused + _band_text(decision)
+        if retrace:
+            _keep_earlier_trace(decision)
         return decision
     decision.chosen_km, decision.length_source = round(trace.km + connectors, 1), "osm"
     decision.geometry, decision.coords = "traced", simplify_coords(track)
@@ -248,6 +269,8 @@ def _without_earlier_refinement(note: str) -> str:
 
 
 def _note_for(note: str, decision: Decision, attribution: str) -> str:
+    if decision.why.startswith("earlier trace kept"):
+        return note  # its trace clause names the source it was traced on
     note = _without_earlier_refinement(note)
     if decision.length_source == "osm":
         text = f"length_km: traced on OpenStreetMap track ({attribution}), {decision.chosen_km:.1f} km"
