@@ -21,10 +21,10 @@ already follows the track, so it is searched only within ``RETRACE_BAND_KM`` of 
 again follows the same line, even where another line (a high-speed one, say) lies in the wide band,
 and where the new source has no track along it the earlier trace is kept.
 
-Curated routes are coarse (a few waypoints), so real track can
-leave that band where the line swings round hills or lakes; when no track joins the ends inside it,
-the search is repeated once in a band ``WIDE_BAND_FACTOR`` times wider. A trace found there passes the
-same plausibility test, so a wider band never admits a detour or a high-speed shortcut.
+Curated routes are coarse (a few waypoints), so real track can leave that band where the line
+swings round hills or lakes; when no track joins the ends inside it, the search is repeated once in
+a band ``WIDE_BAND_FACTOR`` times wider. A trace found there passes the same plausibility test, so a
+wider band never admits a detour or a high-speed shortcut.
 
 Ferry and sea links are left alone. Traced geometry is simplified with a 1 km tolerance in a local
 azimuthal-equidistant projection.
