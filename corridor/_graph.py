@@ -341,7 +341,7 @@ class StateGraph:
             self._route_graph(everything, self.mask_key(everything))
 
     #: attributes made on demand from the arrays: not pickled
-    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle", "_open_key")
+    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle", "_open_key", "_has_sibling")
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
@@ -769,8 +769,9 @@ class StateGraph:
         """Fastest path origin → via… → destination under an edge mask.
 
         On large graphs each leg is searched on :meth:`_route_graph` (the same paths on fewer
-        states); the hours are the path's edge weights added in travel order, as Dijkstra adds
-        them.
+        states): the mask's own when it has one, else the unconstrained journey's with the edges
+        the mask closes weighted infinite (:meth:`_maskable`); the hours are the path's edge
+        weights added in travel order, as Dijkstra adds them.
 
         Raises
         ------
@@ -785,8 +786,8 @@ class StateGraph:
         key = self.mask_key(mask) if self.n_states > SMALL_GRAPH_STATES else b""
         for stop in [*via, destination]:
             leg = None
-            if stop != start and self._worth_a_route_graph(key):
-                leg = self._route_leg(sources, stop, mask, key)
+            if stop != start and self.n_states > SMALL_GRAPH_STATES:
+                leg = self._large_graph_leg(sources, stop, mask, key)
             if leg is None:
                 leg = self._full_leg(sources, stop, mask)
             if leg is None:
@@ -805,6 +806,41 @@ class StateGraph:
             return None
         return target, float(dist[target]), self.trace(pred, lookup, target)
 
+    def _large_graph_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray,
+                         key: bytes) -> _Leg | None:
+        """One leg on a large graph by a route graph (see :meth:`shortest`), or None (then the
+        full search decides)."""
+        open_key = self._open_mask_key()
+        if key is open_key or key in self.__dict__.get("_route_cache", {}):
+            return self._route_leg(sources, stop, self._route_graph(mask, key))
+        if self._maskable(mask):
+            return self._route_leg(sources, stop, self._route_graph(None, open_key), mask)
+        if self._worth_a_route_graph(key):
+            return self._route_leg(sources, stop, self._route_graph(mask, key))
+        return None
+
+    def _open_mask_key(self) -> bytes:
+        """:meth:`mask_key` of the mask of every edge (the same bytes object every time)."""
+        if "_open_key" not in self.__dict__:
+            self.mask_key(np.ones(len(self.src), dtype=bool))
+        return self._open_key
+
+    def _maskable(self, mask: np.ndarray) -> bool:
+        """Whether the unconstrained journey's route graph, with the edges ``mask`` closes taken
+        out, has the paths of ``mask``: it keeps only the cheapest of parallel edges (same two
+        states), so a mask that closes one of a group of parallel edges could open another."""
+        if "_has_sibling" not in self.__dict__:
+            if self._sorted_edges is None:
+                self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
+            order = self._sorted_edges  # by (src, dst): parallel edges are neighbours
+            pair = self.src[order] * self.n_states + self.dst[order]
+            same = np.zeros(len(pair), dtype=bool)
+            same[1:] = pair[1:] == pair[:-1]
+            same[:-1] |= same[1:]
+            self._has_sibling = np.zeros(len(pair), dtype=bool)
+            self._has_sibling[order] = same
+        return not np.any(self._has_sibling & ~mask)
+
     def _worth_a_route_graph(self, key: bytes) -> bool:
         """Whether a journey under the mask of ``key`` (:meth:`mask_key`) is searched on
         :meth:`_route_graph`: on large graphs, without constraints (made with the state graph)
@@ -813,7 +849,7 @@ class StateGraph:
         """
         if self.n_states <= SMALL_GRAPH_STATES:
             return False
-        if key in self.__dict__.get("_route_cache", {}) or key is self.__dict__.get("_open_key"):
+        if key in self.__dict__.get("_route_cache", {}) or key is self._open_mask_key():
             return True
         uses = self.__dict__.setdefault("_mask_uses", {})
         uses[key] = uses.get(key, 0) + 1
@@ -821,7 +857,7 @@ class StateGraph:
             uses.pop(next(iter(uses)))
         return uses[key] > 1
 
-    def _route_graph(self, mask: np.ndarray, key: bytes) -> dict:
+    def _route_graph(self, mask: np.ndarray | None, key: bytes) -> dict:
         """The usable edges for one journey's search, on fewer states (cached per mask).
 
         An arrival state whose only usable edge is the free step to departure on the same track
@@ -835,6 +871,8 @@ class StateGraph:
         if cached is not None:
             return cached
         n = self.n_states
+        if mask is None:  # the unconstrained journey's
+            mask = np.ones(len(self.src), dtype=bool)
         keep = self._reachable_edges(self._usable_edges(mask))
         src, dst, weight = self.src[keep], self.dst[keep], self.weight[keep]
         out_degree = np.bincount(src, minlength=n)
@@ -890,20 +928,20 @@ class StateGraph:
                 return edges
             edges = edges[~dead]
 
-    def _route_leg(self, sources: Mapping[int, float], stop: str, mask: np.ndarray,
-                   key: bytes) -> _Leg | None:
-        """(target state, hours, edges) of one leg searched on :meth:`_route_graph` (``key``:
-        the mask's :meth:`mask_key`); None when the stop cannot be reached from these sources."""
+    def _route_leg(self, sources: Mapping[int, float], stop: str, graph: dict,
+                   closing: np.ndarray | None = None) -> _Leg | None:
+        """(target state, hours, edges) of one leg searched on a :meth:`_route_graph`; None when
+        the stop cannot be reached from these sources. ``closing``: an edge mask whose closed
+        edges the search may not use (the graph is then the unconstrained journey's)."""
         from scipy.sparse import csr_matrix  # deferred: only large graphs need it
         from scipy.sparse.csgraph import dijkstra
 
-        graph = self._route_graph(mask, key)
         local, m = graph["local"], len(graph["indptr"]) - 2
         starts, init, first = [], [], {}
         for state, cost in sources.items():
             step = int(graph["step_edge"][state])
             head = int(graph["into"][state])  # a merged arrival starts at its departure state
-            if local[head] < 0:
+            if local[head] < 0 or (closing is not None and step >= 0 and not closing[step]):
                 continue
             starts.append(int(local[head]))
             init.append(cost + float(graph["step_weight"][state]) + _EPS)
@@ -916,7 +954,13 @@ class StateGraph:
         indptr = graph["indptr"].copy()
         indptr[m + 1] = nnz + extra
         with self._search_lock:  # the spare slots of the cached arrays are filled per search
-            if extra <= self._SPARE:
+            if closing is not None:  # a closed edge (or the free step after it) weighs infinity
+                then = graph["then"]
+                open_edge = closing[graph["edge"]] & ((then < 0) | closing[np.maximum(then, 0)])
+                indices = np.concatenate([graph["indices"][:nnz], starts_arr])
+                data = np.concatenate([np.where(open_edge, graph["data"][:nnz], np.inf),
+                                       np.asarray(init)[order]])
+            elif extra <= self._SPARE:
                 indices, data = graph["indices"], graph["data"]
                 indices[nnz:nnz + extra] = starts_arr
                 data[nnz:nnz + extra] = np.asarray(init)[order]
@@ -926,7 +970,7 @@ class StateGraph:
                 data = np.concatenate([graph["data"][:nnz], np.asarray(init)[order]])
             matrix = csr_matrix((data, indices, indptr), shape=(m + 1, m + 1), copy=False)
             dist, pred = dijkstra(matrix, directed=True, indices=m, return_predecessors=True)
-        found = self._route_target(graph, dist, stop)
+        found = self._route_target(graph, dist, stop, closing)
         if found is None:
             return None
         row, last = found
@@ -953,13 +997,16 @@ class StateGraph:
         target = int(self.dst[segment[-1]]) if segment else start_state
         return target, hours, segment
 
-    def _route_target(self, graph: dict, dist: np.ndarray, stop: str) -> tuple[int, int] | None:
+    def _route_target(self, graph: dict, dist: np.ndarray, stop: str,
+                      closing: np.ndarray | None = None) -> tuple[int, int] | None:
         """The cheapest arrival state of ``stop`` in a :meth:`_route_leg` search, as (row of the
         search graph to trace to, edge from it to a merged arrival state or -1); None if none."""
         best, found = np.inf, None
         for state in self.states_of(stop, IN).tolist():
             if graph["step_edge"][state] >= 0:  # merged: reached by one of its own edges
                 into = np.flatnonzero(graph["merged_dst"] == state)
+                if closing is not None:
+                    into = into[closing[graph["merged_edge"][into]]]
                 if not len(into):
                     continue
                 costs = dist[graph["merged_row"][into]] + graph["merged_weight"][into]

@@ -239,7 +239,27 @@ def test_the_merged_route_graph_finds_the_paths_of_the_full_search(net, monkeypa
             assert merged.hours == full.hours
             compared += 1
     assert compared > 150
-    assert len(sg._route_cache) == len(masks)  # every mask was searched on its route graph
+    # the built-in network has no parallel edges, so every mask was searched on the
+    # unconstrained journey's route graph with its closed edges weighted infinite
+    assert len(sg._route_cache) == 1
+
+
+def test_a_mask_closing_one_of_two_parallel_links_keeps_the_other(tmp_path, monkeypatch):
+    """The route graph keeps the cheaper of two parallel edges; a mask closing it is searched on
+    a route graph of its own (or in full), which still has the other."""
+    import corridor._graph as graph_module
+    from tests.netfactory import link, node, write_network
+
+    a, b, c = (node("a", 70.0, 45.0, "KZ", ["terminal"]), node("b", 71.0, 45.0, "KZ", ["junction"]),
+               node("c", 72.0, 45.0, "KZ", ["terminal"]))
+    fast, slow = link(a, b, speed=60.0, id="a__b_fast"), link(a, b, speed=30.0, id="a__b_slow")
+    net = corridor.load(write_network(tmp_path / "net", [a, b, c], [fast, slow, link(b, c)]))
+    monkeypatch.setattr(graph_module, "SMALL_GRAPH_STATES", 0)
+    sg = StateGraph(net.nodes, net.links, frozenset({"operating"}), net.disruptions)
+    closed = sg.edge_mask(avoid_links=["a__b_fast"])
+    assert not sg._maskable(closed) and sg._maskable(sg.edge_mask())
+    assert sg.shortest("a", "c", [], sg.edge_mask()).links == ["a__b_fast", "b__c"]
+    assert sg.shortest("a", "c", [], closed).links == ["a__b_slow", "b__c"]
 
 
 @pytest.mark.parametrize("statuses", STATUSES)
