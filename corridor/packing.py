@@ -56,6 +56,18 @@ class RowTable(Mapping):
     def __reduce__(self) -> tuple:
         return RowTable, (self._ids, self._keys, self._columns)
 
+    def column(self, key: str) -> list:
+        """One column's values in id order, without building the rows."""
+        values = self._columns[self._keys.index(key)]
+        return values if type(values) is list else values.tolist()
+
+
+def table_column(table: Mapping, key: str) -> list:
+    """One column of a table of row dicts (a dict or a :class:`RowTable`), in id order."""
+    if isinstance(table, RowTable):
+        return table.column(key)
+    return [row[key] for row in table.values()]
+
 
 #: numpy dtypes a column is stored as when every value is exactly of that Python type
 _ARRAY_TYPES = {float: "float64", bool: "bool", int: "int64"}

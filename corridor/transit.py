@@ -17,6 +17,7 @@ from corridor._graph import Path, StateGraph
 from corridor.datafiles import row_dicts
 from corridor.errors import CorridorError, NoRouteError
 from corridor.limits import check_matrix, check_route_request
+from corridor.packing import table_column
 from corridor.schema import EU_COUNTRIES, PLANNED_STATUSES, WATER_MODES
 from corridor.timemodel import Spread, check_objective, percentile_days
 
@@ -422,13 +423,17 @@ def _border_links(net: Corridor) -> tuple[dict, dict]:
 
 
 def _build_border_links(net: Corridor) -> tuple[dict, dict]:
+    # columns, not rows: a cached large network builds a record only when it is read, and has
+    # hundreds of thousands of links, of which a few thousand cross a border
     node_records, link_records = records(net)
+    country = dict(zip(node_records, table_column(node_records, "country"), strict=True))
     by_pair: dict[frozenset, set] = {}
     by_border: dict[frozenset, set] = {}
-    for lid, link in link_records.items():
-        a, b = node_records[link["from"]]["country"], node_records[link["to"]]["country"]
+    for lid, start, end in zip(link_records, table_column(link_records, "from"),
+                               table_column(link_records, "to"), strict=True):
+        a, b = country[start], country[end]
         if a != b:
-            by_pair.setdefault(frozenset((link["from"], link["to"])), set()).add(lid)
+            by_pair.setdefault(frozenset((start, end)), set()).add(lid)
             by_border.setdefault(frozenset((a, b)), set()).add(lid)
     return (
         {k: frozenset(v) for k, v in by_pair.items()},
@@ -471,7 +476,7 @@ def _find_water_pairs(net: Corridor) -> frozenset[frozenset[str]]:
     by_pair, _ = _border_links(net)
     link_records = records(net)[1]
     return frozenset(pair for pair, links in by_pair.items()
-                     if any(link_records[lid]["mode"] in ("ferry", "sea") for lid in links))
+                     if any(link_records[lid]["mode"] in WATER_MODES for lid in links))
 
 
 def _closures(net: Corridor, signature: tuple) -> list[frozenset[str]]:
