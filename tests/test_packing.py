@@ -8,7 +8,7 @@ import pickle
 import shapely
 from shapely.geometry import LineString, Point
 
-from corridor.packing import MIN_ROWS, RowTable, pack, unpack
+from corridor.packing import MIN_ROWS, RowTable, pack, table_column, unpack
 
 
 def _rows(n: int) -> dict:
@@ -29,6 +29,18 @@ def test_a_table_of_rows_reads_back_equal_in_the_same_order():
         assert back[0][key]["geometry"].equals_exact(row["geometry"], 0)
         same = back[0][key]["length_km"] == row["length_km"] or math.isnan(row["length_km"])
         assert same and back[0][key]["kind"] == row["kind"]
+
+
+def test_a_column_reads_the_same_from_a_packed_table_and_from_its_rows():
+    table = _rows(MIN_ROWS * 2)
+    back = unpack(pack({"records": table}))["records"]
+    assert isinstance(back, RowTable)
+    for key in ("id", "length_km", "kind"):
+        packed, plain = table_column(back, key), table_column(table, key)
+        assert len(packed) == len(plain) == len(table)
+        assert all(a == b or (a != a and b != b) for a, b in zip(packed, plain, strict=True)), key
+    assert not back._rows  # read by column: no row was built
+    assert [type(v) for v in table_column(back, "length_km")] == [float] * len(table)
 
 
 def test_geometries_are_stored_once_in_one_wkb_array():
