@@ -337,11 +337,10 @@ class StateGraph:
         self._sorted_edges: np.ndarray | None = None
         self._steps: dict[int, tuple[Step, ...]] = {}
         if self.n_states > SMALL_GRAPH_STATES:  # the unconstrained journey's search graph
-            everything = np.ones(len(self.src), dtype=bool)
-            self._route_graph(everything, self.mask_key(everything))
+            self._route_graph(None, self._open_mask_key())
 
     #: attributes made on demand from the arrays: not pickled
-    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle", "_open_key", "_has_sibling")
+    _ON_DEMAND = ("_states", "_node_bundle", "_link_bundle", "_open_key", "_sibling_edges")
 
     def __getstate__(self) -> dict:  # pickled by the network cache: a lock cannot be
         state = dict(self.__dict__)
@@ -350,7 +349,7 @@ class StateGraph:
             state.pop(name, None)
         state["_csr_cache"] = {}
         # the route graph of the unconstrained journey is kept (load builds it); others are not
-        everything = self.mask_key(np.ones(len(self.src), dtype=bool))
+        everything = self._open_mask_key()
         state["_route_cache"] = {key: graph for key, graph in self.__dict__.get(
             "_route_cache", {}).items() if key == everything}
         state.pop("_mask_uses", None)
@@ -543,9 +542,8 @@ class StateGraph:
         """Usable edges sorted by (src, dst) with the cheapest of parallel edges kept (cached)."""
         key = self.mask_key(mask)
         if _recall(self._edge_cache, key) is None:
-            if self._sorted_edges is None:  # sorted once; a mask then filters in linear time
-                self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
-            keep = self._sorted_edges[mask[self._sorted_edges]]
+            order = self._edges_by_pair()  # sorted once; a mask then filters in linear time
+            keep = order[mask[order]]
             first = np.ones(len(keep), dtype=bool)
             first[1:] = (self.src[keep][1:] != self.src[keep][:-1]) | (
                 self.dst[keep][1:] != self.dst[keep][:-1]
@@ -555,6 +553,12 @@ class StateGraph:
 
     #: spare slots in the cached CSR arrays for the virtual source's edges (more fall back to a copy)
     _SPARE = 64
+
+    def _edges_by_pair(self) -> np.ndarray:
+        """Every edge, sorted by (src, dst) and then weight (sorted once)."""
+        if self._sorted_edges is None:
+            self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
+        return self._sorted_edges
 
     def _search_graph(self, mask: np.ndarray) -> dict:
         """CSR arrays of the usable edges plus an empty last row for the virtual source (cached
@@ -829,28 +833,20 @@ class StateGraph:
         """Whether the unconstrained journey's route graph, with the edges ``mask`` closes taken
         out, has the paths of ``mask``: it keeps only the cheapest of parallel edges (same two
         states), so a mask that closes one of a group of parallel edges could open another."""
-        if "_has_sibling" not in self.__dict__:
-            if self._sorted_edges is None:
-                self._sorted_edges = np.lexsort((self.weight, self.dst, self.src))
-            order = self._sorted_edges  # by (src, dst): parallel edges are neighbours
+        if "_sibling_edges" not in self.__dict__:  # the edges that have a parallel one
+            order = self._edges_by_pair()  # parallel edges are neighbours
             pair = self.src[order] * self.n_states + self.dst[order]
             same = np.zeros(len(pair), dtype=bool)
             same[1:] = pair[1:] == pair[:-1]
             same[:-1] |= same[1:]
-            self._has_sibling = np.zeros(len(pair), dtype=bool)
-            self._has_sibling[order] = same
-        return not np.any(self._has_sibling & ~mask)
+            self._sibling_edges = order[same]
+        return bool(mask[self._sibling_edges].all())
 
     def _worth_a_route_graph(self, key: bytes) -> bool:
-        """Whether a journey under the mask of ``key`` (:meth:`mask_key`) is searched on
-        :meth:`_route_graph`: on large graphs, without constraints (made with the state graph)
-        or under a mask seen before (making one costs a few full searches, so a mask searched
-        once, as alternatives do, is not worth it).
-        """
-        if self.n_states <= SMALL_GRAPH_STATES:
-            return False
-        if key in self.__dict__.get("_route_cache", {}) or key is self._open_mask_key():
-            return True
+        """Whether a mask (of ``key``, :meth:`mask_key`) without a route graph yet, which the
+        unconstrained journey's cannot stand in for, gets one of its own: when it is searched a
+        second time (making one costs a few full searches, so a mask searched once is not worth
+        it)."""
         uses = self.__dict__.setdefault("_mask_uses", {})
         uses[key] = uses.get(key, 0) + 1
         if len(uses) > 64:
@@ -914,7 +910,7 @@ class StateGraph:
                   "merged_dst": dst[by_target], "merged_row": local[src[by_target]],
                   "merged_weight": weight[by_target], "merged_edge": edge[by_target]}
         # the unconstrained journey's graph (built on load) stays; other masks come and go
-        _remember(cache, key, cached, pinned=self.__dict__.get("_open_key"))
+        _remember(cache, key, cached, pinned=self._open_mask_key())
         return cached
 
     def _reachable_edges(self, edges: np.ndarray) -> np.ndarray:

@@ -84,6 +84,8 @@ class Decision:
     longest_track_edge_km: float | None = None
     band_km: float | None = None
     why: str = ""
+    #: the link keeps an earlier refinement's trace (length, geometry and the note naming its source)
+    kept_earlier_trace: bool = False
     coords: list[tuple[float, float]] | None = field(default=None, repr=False)
 
     def row(self) -> dict:
@@ -195,6 +197,7 @@ def _trace(rail: TrackGraph, coords: list, ends: list[Point], decision: Decision
 def _keep_earlier_trace(decision: Decision) -> None:
     """Keep a link's earlier trace (its length, source and geometry) when no new one replaces it."""
     decision.length_source, decision.geometry = "osm", "traced"
+    decision.kept_earlier_trace = True
     decision.why = f"earlier trace kept ({decision.why})"
 
 
@@ -269,7 +272,7 @@ def _without_earlier_refinement(note: str) -> str:
 
 
 def _note_for(note: str, decision: Decision, attribution: str) -> str:
-    if decision.why.startswith("earlier trace kept"):
+    if decision.kept_earlier_trace:
         return note  # its trace clause names the source it was traced on
     note = _without_earlier_refinement(note)
     if decision.length_source == "osm":
